@@ -1,0 +1,1 @@
+"""Op libraries: each module builds graph ops and registers their infer/kernel/grad."""
