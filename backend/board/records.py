@@ -1,0 +1,301 @@
+"""TFRecord framing, as TensorFlow writes it.
+
+Each record is::
+
+    uint64 length (little endian)
+    uint32 masked CRC32C of the 8 length bytes
+    byte   payload[length]
+    uint32 masked CRC32C of the payload
+
+Reading is incremental: a `RecordReader` remembers the byte offset after the last complete
+record, and a partial record at the end of the file counts as "not yet written" (the next
+read resumes at the same offset). A record whose checksum does not match raises
+`RecordCorruptError` naming the file and offset or, in skip mode, is logged as a warning and
+reading resynchronises on the next valid record.
+
+A source is a local path or a ``(fsspec filesystem, path)`` pair.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import struct
+from collections.abc import Iterator
+from typing import Any, Self
+
+try:  # the C entry point: the package's wrapper adds a Python call per checksum
+    from google_crc32c._crc32c import value as _crc32c
+except ImportError:  # pragma: no cover - only without the compiled extension
+    from google_crc32c import value as _crc32c
+
+__all__ = [
+    "RecordCorruptError",
+    "RecordError",
+    "RecordReader",
+    "RecordTruncatedError",
+    "TFRecordWriter",
+    "encode_record",
+    "masked_crc32c",
+    "read_records",
+]
+
+logger = logging.getLogger(__name__)
+
+HEADER_SIZE = 12  # length + its checksum
+FOOTER_SIZE = 4
+_MASK_DELTA = 0xA282EAD8
+_HEADER = struct.Struct("<QI")
+_LENGTH = struct.Struct("<Q")
+_CRC = struct.Struct("<I")
+_CHUNK_SIZE = 8 << 20
+
+Source = str | os.PathLike | tuple[Any, str]
+
+
+class RecordError(Exception):
+    """Base class for errors reading a record file."""
+
+
+class RecordCorruptError(RecordError):
+    """A record's length or payload does not match its checksum."""
+
+    def __init__(self, path: str, offset: int, reason: str):
+        super().__init__(f"corrupt record in {path} at byte offset {offset}: {reason}")
+        self.path = path
+        self.offset = offset
+        self.reason = reason
+
+
+class RecordTruncatedError(RecordError):
+    """A whole-file read ended inside a record."""
+
+    def __init__(self, path: str, offset: int, available: int):
+        super().__init__(
+            f"truncated record in {path} at byte offset {offset}: "
+            f"only {available} bytes follow"
+        )
+        self.path = path
+        self.offset = offset
+
+
+def masked_crc32c(data: bytes) -> int:
+    """TFRecord's masked CRC32C: rotate right by 15 bits and add a constant."""
+    crc = _crc32c(data)
+    return (((crc >> 15) | (crc << 17)) + _MASK_DELTA) & 0xFFFFFFFF
+
+
+class _LengthChecksums(dict):
+    """Masked checksums of length fields, by length: most files repeat a few lengths."""
+
+    def __missing__(self, length: int) -> int:
+        crc = masked_crc32c(_LENGTH.pack(length))
+        if len(self) < 65536:
+            self[length] = crc
+        return crc
+
+
+_LENGTH_CRCS = _LengthChecksums()
+
+
+def encode_record(payload: bytes) -> bytes:
+    """Frame one payload as a TFRecord."""
+    n = len(payload)
+    return b"".join(
+        (_HEADER.pack(n, _LENGTH_CRCS[n]), payload, _CRC.pack(masked_crc32c(payload)))
+    )
+
+
+def source_name(source: Source) -> str:
+    """A printable name for a source, for error messages."""
+    if isinstance(source, tuple):
+        fs, path = source
+        protocol = getattr(fs, "protocol", None)
+        if isinstance(protocol, (tuple, list)):
+            protocol = protocol[0]
+        if protocol and protocol != "file" and "://" not in path:
+            return f"{protocol}://{path}"
+        return str(path)
+    return os.fspath(source)
+
+
+def open_source(source: Source, mode: str):
+    """Open a local path or an fsspec (filesystem, path) pair."""
+    if isinstance(source, tuple):
+        fs, path = source
+        return fs.open(path, mode)
+    return open(source, mode)
+
+
+class TFRecordWriter:
+    """Writes framed records to a new file.
+
+    `mode` is "wb" (replace any file already there) or "xb" (fail if one exists).
+    """
+
+    def __init__(self, source: Source, mode: str = "wb"):
+        if mode not in ("wb", "xb"):
+            raise ValueError(f"TFRecordWriter mode must be 'wb' or 'xb', not {mode!r}")
+        self.name = source_name(source)
+        self._file = open_source(source, mode)
+
+    def write(self, payload: bytes) -> None:
+        self._file.write(encode_record(payload))
+
+    def write_many(self, payloads) -> None:
+        self._file.write(b"".join(map(encode_record, payloads)))
+
+    def write_framed(self, data: bytes) -> None:
+        """Append bytes that are already framed records (from `encode_record`)."""
+        self._file.write(data)
+
+    def flush(self) -> None:
+        self._file.flush()
+
+    def close(self) -> None:
+        if not self._file.closed:
+            self._file.flush()
+            self._file.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._file.closed
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _find_next_record(buf: bytes, start: int) -> int:
+    """First position at or after `start` that holds a plausible record, or where a
+    complete check needs more bytes than the buffer holds."""
+    n = len(buf)
+    crcs = _LENGTH_CRCS
+    unpack = _HEADER.unpack_from
+    for pos in range(start, n - HEADER_SIZE + 1):
+        length, lcrc = unpack(buf, pos)
+        if lcrc != crcs[length]:
+            continue
+        end = pos + HEADER_SIZE + length
+        if end + FOOTER_SIZE > n:
+            return pos  # maybe a record still being written; the caller decides
+        if _CRC.unpack_from(buf, end)[0] == masked_crc32c(buf[pos + HEADER_SIZE:end]):
+            return pos
+    return max(start, n - HEADER_SIZE + 1)
+
+
+def _parse(buf, base, name, skip, resyncing, out, offsets=None) -> tuple[int, bool]:
+    """Append the complete, verified payloads of `buf` (at file offset `base`) to `out`.
+
+    Returns where parsing stopped and whether it stopped while looking for a valid record.
+    """
+    n = len(buf)
+    pos = 0
+    crcs = _LENGTH_CRCS
+    unpack = _HEADER.unpack_from
+    unpack_crc = _CRC.unpack_from
+    append = out.append
+    if resyncing:
+        pos = _find_next_record(buf, 0)
+        if pos + HEADER_SIZE > n:
+            return pos, True
+    while pos + HEADER_SIZE <= n:
+        length, lcrc = unpack(buf, pos)
+        if lcrc != crcs[length]:
+            _corrupt(name, base + pos, "length checksum mismatch", skip)
+            pos = _find_next_record(buf, pos + 1)
+            if pos + HEADER_SIZE > n:
+                return pos, True
+            continue
+        start = pos + HEADER_SIZE
+        end = start + length
+        if end + FOOTER_SIZE > n:
+            break
+        payload = buf[start:end]
+        c = _crc32c(payload)
+        if unpack_crc(buf, end)[0] != (((c >> 15) | (c << 17)) + _MASK_DELTA) & 0xFFFFFFFF:
+            _corrupt(name, base + pos, "payload checksum mismatch", skip)
+        else:
+            append(payload)
+            if offsets is not None:
+                offsets.append(base + pos)
+        pos = end + FOOTER_SIZE
+    return pos, False
+
+
+def _corrupt(name: str, offset: int, reason: str, skip: bool) -> None:
+    if not skip:
+        raise RecordCorruptError(name, offset, reason)
+    logger.warning("skipping corrupt record in %s at byte offset %d: %s", name, offset, reason)
+
+
+class RecordReader:
+    """Reads the records appended to a file since the last call.
+
+    `read_new()` returns every complete record from `offset` on and advances `offset` past
+    the last one; a partial record at the end stays unread until it is complete. With
+    ``skip_corrupt=True`` a bad record is logged (file and offset) and skipped; otherwise it
+    raises `RecordCorruptError` and `offset` stays at the last good record.
+    """
+
+    def __init__(self, source: Source, offset: int = 0, *, skip_corrupt: bool = False,
+                 chunk_size: int = _CHUNK_SIZE):
+        self.source = source
+        self.name = source_name(source)
+        self.offset = offset
+        self.skip_corrupt = skip_corrupt
+        self.chunk_size = chunk_size
+        self._resyncing = False
+        self.pending_bytes = 0  # bytes after `offset` not yet forming a complete record
+
+    def read_new(self, offsets: list[int] | None = None) -> list[bytes]:
+        """Payloads of the records completed since the last call (see the class doc).
+
+        If `offsets` is given, the byte offset of each returned record is appended to it.
+        """
+        out: list[bytes] = []
+        with open_source(self.source, "rb") as f:
+            f.seek(self.offset)
+            leftover = b""
+            while True:
+                chunk = f.read(self.chunk_size)
+                if not chunk:
+                    break
+                buf = leftover + chunk if leftover else chunk
+                try:
+                    pos, self._resyncing = _parse(buf, self.offset, self.name,
+                                                  self.skip_corrupt, self._resyncing, out,
+                                                  offsets)
+                except RecordCorruptError as err:
+                    # Hand out the good records first; the next call raises again here.
+                    self.offset = err.offset
+                    if out:
+                        return out
+                    raise
+                self.offset += pos
+                leftover = buf[pos:]
+        self.pending_bytes = len(leftover)
+        return out
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self.read_new())
+
+
+def read_records(source: Source, offset: int = 0, *, skip_corrupt: bool = False
+                 ) -> Iterator[bytes]:
+    """Every record of a whole file, from `offset`.
+
+    A corrupt record raises `RecordCorruptError` (or is skipped with a warning when
+    `skip_corrupt`); a file that ends inside a record raises `RecordTruncatedError` (or logs
+    a warning when `skip_corrupt`).
+    """
+    reader = RecordReader(source, offset, skip_corrupt=skip_corrupt)
+    while records := reader.read_new():
+        yield from records
+    if reader.pending_bytes:
+        if not skip_corrupt:
+            raise RecordTruncatedError(reader.name, reader.offset, reader.pending_bytes)
+        logger.warning("ignoring truncated record in %s at byte offset %d (%d bytes)",
+                       reader.name, reader.offset, reader.pending_bytes)
