@@ -9,7 +9,7 @@ _MASK_DELTA = 0xA282EAD8
 
 def crc32c(data: bytes, crc: int = 0) -> int:
     """CRC32C of `data`, extending `crc` (0 to start)."""
-    return google_crc32c.extend(crc, bytes(data)) if crc else google_crc32c.value(bytes(data))
+    return google_crc32c.extend(crc, bytes(data))
 
 
 def mask(crc: int) -> int:

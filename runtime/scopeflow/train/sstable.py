@@ -12,6 +12,7 @@ Layout (facts of the format, shared by LevelDB and tensorflow/core/lib/io/table)
 
 from __future__ import annotations
 
+import itertools
 import struct
 from collections.abc import Iterator
 
@@ -91,7 +92,7 @@ def _block_handle(offset: int, size: int) -> bytes:
 def build_table(entries: list[tuple[bytes, bytes]]) -> bytes:
     """Serialize (key, value) pairs, sorted by key here, into one table's bytes."""
     entries = sorted(entries)
-    for (k1, _), (k2, _) in zip(entries, entries[1:]):
+    for (k1, _), (k2, _) in itertools.pairwise(entries):
         if k1 == k2:
             raise ValueError(f"duplicate table key {k1!r}")
     out = bytearray()
