@@ -7,7 +7,7 @@ little-endian bytes; a string tensor is stored as varint64 lengths, the masked C
 lengths (each taken as uint32 LE), then the string bytes.
 
 Writes go to temporary files renamed into place, data shard first and index last, so a crash
-mid-save leaves the previous checkpoint of the same prefix untouched.
+mid-save leaves earlier checkpoints untouched.
 """
 
 from __future__ import annotations
@@ -90,7 +90,8 @@ def _encode_tensor(array: np.ndarray) -> tuple[bytes, int, int]:
     return raw, crc.crc32c(raw), enum
 
 
-def _atomic_write(path: str, payload: bytes) -> None:
+def _write_temp(path: str, payload: bytes) -> str:
+    """Write `payload` durably to a temporary file beside `path`; return its name."""
     directory = os.path.dirname(path) or "."
     fd, tmp = tempfile.mkstemp(prefix=os.path.basename(path) + ".", suffix=".tmp", dir=directory)
     try:
@@ -98,11 +99,24 @@ def _atomic_write(path: str, payload: bytes) -> None:
             f.write(payload)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
     except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        os.unlink(tmp)
         raise
+    return tmp
+
+
+def _replace_all(pairs: list[tuple[bytes, str]]) -> None:
+    """Write every payload to a temporary file first, then rename them into place in order."""
+    temps: list[tuple[str, str]] = []
+    try:
+        for payload, path in pairs:
+            temps.append((_write_temp(path, payload), path))
+        for tmp, path in temps:
+            os.replace(tmp, path)
+    finally:
+        for tmp, _ in temps:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
 
 
 def write_bundle(prefix: str, tensors: dict[str, np.ndarray]) -> None:
@@ -125,9 +139,11 @@ def write_bundle(prefix: str, tensors: dict[str, np.ndarray]) -> None:
     header = checkpoint_pb2.BundleHeaderProto(num_shards=1)
     header.version.producer = BUNDLE_VERSION
     entries.append((HEADER_KEY, header.SerializeToString()))
-    # Index last: it is what makes a checkpoint visible, so it must never name a missing shard.
-    _atomic_write(data_filename(prefix), bytes(data))
-    _atomic_write(index_filename(prefix), sstable.build_table(entries))
+    index = sstable.build_table(entries)
+    # Both files are complete on disk before either is renamed, and the index goes last: it is
+    # what makes a checkpoint visible. A new prefix (the usual `model.ckpt-<step>`) is thus
+    # all-or-nothing; overwriting a prefix leaves only the instant between two renames.
+    _replace_all([(bytes(data), data_filename(prefix)), (index, index_filename(prefix))])
 
 
 class BundleReader:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from scopeflow.examples.mnist import input_data
 from scopeflow.examples.mnist.idx import IdxFormatError, read_idx, write_idx
 

@@ -6,7 +6,6 @@ import random
 import struct
 
 import pytest
-
 from scopeflow.train import sstable
 from scopeflow.train.crc import crc32c, mask, masked_crc32c, unmask
 

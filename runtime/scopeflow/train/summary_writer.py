@@ -1,0 +1,116 @@
+"""tf.train.SummaryWriter: Summary, graph and session-log events into an event file.
+
+Writes through board.events.EventFileWriter, so files are TensorFlow's format and the real
+TensorBoard reads them. The graph written carries name scopes (in node names) and each node's
+device: the one it requested, else the one a Session placed it on.
+"""
+
+from __future__ import annotations
+
+import time
+
+from board.events import EventFileWriter
+from board.proto import event_pb2, graph_pb2, summary_pb2
+from google.protobuf.message import DecodeError
+
+__all__ = ["SummaryWriter", "graph_def_with_devices"]
+
+
+def graph_def_with_devices(graph) -> graph_pb2.GraphDef:
+    """`graph`'s GraphDef, each node's device filled from its placement when it has none."""
+    graph_def = graph.as_graph_def()
+    placed = getattr(graph, "placed_devices", None)
+    placed = placed() if callable(placed) else (placed or {})
+    for node in graph_def.node:
+        if not node.device and node.name in placed:
+            node.device = placed[node.name]
+    return graph_def
+
+
+class SummaryWriter:
+    """Writes events for TensorBoard into a new event file in `logdir`.
+
+    `graph` (or the older `graph_def`) given here is written at once, as with `add_graph`.
+    Events are queued and written by a background thread; `flush()` makes them durable.
+    """
+
+    def __init__(self, logdir: str, graph_def=None, max_queue: int = 10,
+                 flush_secs: float = 120, graph=None) -> None:
+        self._writer = EventFileWriter(logdir, max_queue=max_queue, flush_secs=flush_secs)
+        self._closed = False
+        if graph is not None or graph_def is not None:
+            self.add_graph(graph, graph_def=graph_def)
+
+    def get_logdir(self) -> str:
+        return self._writer.logdir
+
+    @property
+    def path(self) -> str:
+        """The event file being written."""
+        return self._writer.path
+
+    def add_event(self, event: event_pb2.Event) -> None:
+        if self._closed:
+            raise ValueError(f"SummaryWriter for {self.path} is closed")
+        if not event.wall_time:
+            event.wall_time = time.time()
+        self._writer.add_event(event)
+
+    def add_summary(self, summary, global_step: int | None = None) -> None:
+        """Add a Summary proto, or its serialized bytes as a summary op's run returns them."""
+        event = event_pb2.Event(wall_time=time.time())
+        if isinstance(summary, summary_pb2.Summary):
+            event.summary.CopyFrom(summary)
+        elif isinstance(summary, (bytes, bytearray)) or hasattr(summary, "item"):
+            data = summary.item() if hasattr(summary, "item") else summary
+            try:
+                event.summary.ParseFromString(bytes(data))
+            except DecodeError as exc:
+                raise ValueError(f"add_summary: bytes are not a Summary proto ({exc})") from None
+        else:
+            raise TypeError(
+                f"add_summary expects a Summary proto or its serialized bytes, "
+                f"got {type(summary).__name__}"
+            )
+        if global_step is not None:
+            event.step = int(global_step)
+        self.add_event(event)
+
+    def add_session_log(self, session_log, global_step: int | None = None) -> None:
+        event = event_pb2.Event(wall_time=time.time(), session_log=session_log)
+        if global_step is not None:
+            event.step = int(global_step)
+        self.add_event(event)
+
+    def add_graph(self, graph=None, global_step: int | None = None, graph_def=None) -> None:
+        """Write a Graph (devices filled in from placement) or a ready GraphDef."""
+        if graph is not None:
+            graph_def = graph_def_with_devices(graph)
+        if graph_def is None:
+            raise ValueError("add_graph needs a graph or a graph_def")
+        event = event_pb2.Event(wall_time=time.time(), graph_def=graph_def.SerializeToString())
+        if global_step is not None:
+            event.step = int(global_step)
+        self.add_event(event)
+
+    def add_run_metadata(self, run_metadata, tag: str, global_step: int | None = None) -> None:
+        event = event_pb2.Event(wall_time=time.time())
+        event.tagged_run_metadata.tag = tag
+        event.tagged_run_metadata.run_metadata = run_metadata.SerializeToString()
+        if global_step is not None:
+            event.step = int(global_step)
+        self.add_event(event)
+
+    def flush(self) -> None:
+        self._writer.flush()
+
+    def close(self) -> None:
+        if not self._closed:
+            self._writer.close()
+            self._closed = True
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
