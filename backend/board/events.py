@@ -210,6 +210,7 @@ class EventFileWriter:
 # -- scalar events built byte by byte (the hot path of training loops) -----------------------
 _DOUBLE = struct.Struct("<d")
 _FLOAT = struct.Struct("<f")
+_ZERO_DOUBLE = bytes(8)
 
 
 def _varint(n: int) -> bytes:
@@ -228,17 +229,23 @@ def _varint(n: int) -> bytes:
 def _scalar_value_prefix(tag: str) -> bytes:
     """Summary.Value bytes up to the simple_value: tag (field 1) and the float's key."""
     raw = tag.encode()
+    if not raw:  # proto3 leaves an empty string out
+        return b"\x15"
     return b"\x0a" + _varint(len(raw)) + raw + b"\x15"
 
 
 def _encode_scalar_with_prefix(prefix: bytes, value: float, step: int, wall_time: float
                                ) -> bytes:
-    value_msg = prefix + _FLOAT.pack(value)
+    try:
+        value_msg = prefix + _FLOAT.pack(value)
+    except OverflowError:  # beyond float32: protobuf stores an infinity
+        value_msg = prefix + _FLOAT.pack(value * float("inf"))
     summary = b"\x0a" + _varint(len(value_msg)) + value_msg  # Summary.value (field 1)
-    # Event: wall_time (1, double), step (2, varint; proto3 omits 0), summary (5).
+    # Event: wall_time (1, double), step (2, varint), summary (5); proto3 leaves out zeros.
+    time_bits = _DOUBLE.pack(wall_time)
+    time_part = b"\x09" + time_bits if time_bits != _ZERO_DOUBLE else b""
     step_part = b"\x10" + _varint(step) if step else b""
-    return (b"\x09" + _DOUBLE.pack(wall_time) + step_part
-            + b"\x2a" + _varint(len(summary)) + summary)
+    return time_part + step_part + b"\x2a" + _varint(len(summary)) + summary
 
 
 def encode_scalar_event(tag: str, value: float, step: int, wall_time: float) -> bytes:
