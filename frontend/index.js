@@ -1,0 +1,128 @@
+// App shell: tabs, the runs sidebar, the views, the URL state and the live stream.
+
+import { debounce, el } from './dom.js';
+import { openStream, RunsModel } from './model.js';
+import { onChange, readURL, state, TABS, update } from './state.js';
+import { DistributionCard, HistogramCard } from './views/histograms.js';
+import { ImageCard } from './views/images.js';
+import { emptyState, laterIssue } from './views/placeholders.js';
+import { PluginView } from './views/plugin_view.js';
+import { RunsSidebar } from './views/runs.js';
+import { ScalarsView } from './views/scalars.js';
+import { segmented } from './views/controls.js';
+
+const TAB_TITLES = {
+  scalars: 'Scalars', graphs: 'Graphs', histograms: 'Histograms',
+  distributions: 'Distributions', images: 'Images', launch: 'Launch',
+};
+const DATA_TABS = new Set(['scalars', 'histograms', 'distributions', 'images']);
+
+readURL();
+const runs = new RunsModel();
+const main = document.getElementById('main');
+const panels = Object.fromEntries(TABS.map((tab) => [tab,
+  el('div', { class: 'panel', id: `panel-${tab}`, role: 'tabpanel', hidden: true })]));
+const empty = el('div', { class: 'panel', hidden: true });
+main.replaceChildren(...Object.values(panels), empty);
+
+const tabButtons = TABS.map((tab) => el('button', {
+  type: 'button', role: 'tab', class: 'tab', dataset: { tab },
+  onclick: () => update({ tab }),
+}, TAB_TITLES[tab]));
+document.getElementById('tabs').replaceChildren(...tabButtons);
+
+const sidebar = new RunsSidebar(document.getElementById('sidebar'), runs);
+const views = {
+  scalars: new ScalarsView(panels.scalars, runs),
+  histograms: new PluginView(panels.histograms, runs, {
+    kind: 'histograms', noun: 'histograms', makeCard: (r, t) => new HistogramCard(r, t),
+    controls: [segmented({ label: 'Mode', name: 'hist', value: state.hist,
+      options: [['offset', 'Offset'], ['overlay', 'Overlay']],
+      onChange: (v) => update({ hist: v }) })],
+  }),
+  distributions: new PluginView(panels.distributions, runs, {
+    kind: 'histograms', noun: 'histograms', makeCard: (r, t) => new DistributionCard(r, t),
+  }),
+  images: new PluginView(panels.images, runs, {
+    kind: 'images', noun: 'images', makeCard: (r, t) => new ImageCard(r, t),
+  }),
+};
+panels.graphs.append(laterIssue('Graphs',
+  'The graph view, collapsible by name scope with structure and device colouring, comes ' +
+  'with a later issue.'));
+panels.launch.append(laterIssue('Launch',
+  'Launching registered training jobs (such as the built-in MNIST example) from this page ' +
+  'comes with a later issue. Until then, start one from a terminal with its --train_dir ' +
+  'inside the log directory.'));
+
+function showTab() {
+  const noRuns = runs.loaded && !runs.runs.length && !runs.error;
+  const showEmpty = noRuns && DATA_TABS.has(state.tab);
+  for (const button of tabButtons) {
+    const active = button.dataset.tab === state.tab;
+    button.classList.toggle('active', active);
+    button.setAttribute('aria-selected', String(active));
+  }
+  for (const [tab, panel] of Object.entries(panels)) panel.hidden = showEmpty || tab !== state.tab;
+  empty.hidden = !showEmpty;
+  if (showEmpty && !empty.firstChild) empty.append(emptyState(() => update({ tab: 'launch' })));
+  if (!showEmpty) views[state.tab]?.render();
+}
+
+const status = document.getElementById('status');
+let streamUp = false;
+function renderStatus() {
+  const text = runs.error ? `server unreachable: ${runs.error.message}`
+    : `${runs.runs.length} run${runs.runs.length === 1 ? '' : 's'}`;
+  status.replaceChildren(
+    el('span', { class: streamUp ? 'dot on' : 'dot', title: streamUp ? 'live' : 'not live' }),
+    text);
+}
+
+runs.onChange(() => {
+  sidebar.render();
+  renderStatus();
+  showTab();
+  views.scalars.invalidate();
+});
+
+onChange((changed) => {
+  const has = (...keys) => keys.some((k) => changed.includes(k));
+  if (has('tab')) showTab();
+  if (has('runFilter', 'selection')) {
+    sidebar.render();
+    showTab();
+    views.scalars.invalidate();
+  }
+  if (has('tagFilter')) views[state.tab]?.render();
+  if (has('smoothing', 'x', 'logy', 'outliers')) views.scalars.invalidate();
+  if (has('hist')) views.histograms.redraw();
+});
+
+const KIND_VIEWS = { scalars: [views.scalars], histograms: [views.histograms,
+  views.distributions], images: [views.images] };
+
+function onStreamEvent(event) {
+  if (!event.run) return;
+  runs.lastEvent.set(event.run, Date.now());
+  const known = runs.byName.get(event.run);
+  const kind = event.kind ?? event.plugin ?? (event.tag ? 'scalars' : null);
+  if (!known || (event.tag && kind && !(known.tags?.[kind] ?? []).includes(event.tag))) {
+    runs.refreshSoon();
+    return;
+  }
+  if (!event.tag) return;
+  if (kind === 'scalars') views.scalars.onPoints(event.run, event.tag);
+  else for (const view of KIND_VIEWS[kind] ?? []) view.onData(event.run, event.tag);
+}
+
+openStream(onStreamEvent, (up) => {
+  streamUp = up;
+  renderStatus();
+});
+window.addEventListener('resize', debounce(() => views.scalars.resize(), 300));
+// Live badges fade when a run stops writing; the sidebar re-checks now and then.
+setInterval(() => sidebar.render(), 15_000);
+
+showTab();
+runs.refresh();
