@@ -1,0 +1,58 @@
+"""JSON encoding of numpy columns without per-element Python objects where possible.
+
+Non-finite numbers have no JSON spelling: the REST API writes null for them (a gap in a
+chart); the TensorBoard-compatible endpoints write "NaN"/"Infinity" strings as TensorBoard
+does.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=True).encode
+
+
+def column(values: np.ndarray, non_finite: str = "null") -> str:
+    """A JSON array of the column's values (floats as the shortest exact repr)."""
+    if values.dtype.kind in "iub":
+        return _encode(values.tolist())
+    values = values.astype(np.float64, copy=False)
+    if np.isfinite(values).all():
+        return _encode(values.tolist())
+    return _encode(finite_or(values.tolist(), non_finite))
+
+
+def finite_or(values: list[float], non_finite: str = "null") -> list:
+    """`values` with non-finite numbers as None ("null") or TensorBoard's strings ("tb")."""
+    if non_finite == "null":
+        return [v if math.isfinite(v) else None for v in values]
+    return [v if math.isfinite(v) else _SPELLING[repr(v)] for v in values]
+
+
+_SPELLING = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
+
+
+def rows(wall_time: np.ndarray, step: np.ndarray, value: np.ndarray,
+         non_finite: str = "null") -> bytes:
+    """``[[wall_time, step, value], ...]`` encoded."""
+    values = finite_or(value.astype(np.float64).tolist(), non_finite)
+    table = [list(r) for r in zip(wall_time.tolist(), step.tolist(), values, strict=True)]
+    return _encode(table).encode()
+
+
+def dumps(obj) -> str:
+    return _encode(obj)
+
+
+def obj_with_columns(head: dict, columns: dict[str, np.ndarray]) -> bytes:
+    """``{**head, name: [...], ...}`` encoded, the columns spliced in as raw JSON."""
+    parts = [dumps(head)[:-1]]
+    for name, values in columns.items():
+        parts.append(f",{dumps(name)}:{column(values)}")
+    parts.append("}")
+    if parts[0] == "{":  # empty head: no leading comma
+        parts[1] = parts[1][1:]
+    return "".join(parts).encode()
