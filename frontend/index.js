@@ -103,17 +103,34 @@ const KIND_VIEWS = { scalars: [views.scalars], histograms: [views.histograms,
   views.distributions], images: [views.images] };
 
 function onStreamEvent(event) {
+  if (event.event === 'resync') {
+    views.scalars.forget();
+    runs.refreshSoon(0);
+    return;
+  }
   if (!event.run) return;
-  runs.lastEvent.set(event.run, Date.now());
+  if (event.event === 'run') {
+    runs.refreshSoon();
+    return;
+  }
   const known = runs.byName.get(event.run);
+  const wasLive = known && runs.isLive(known);
+  runs.lastEvent.set(event.run, Date.now());
+  if (known && !wasLive) sidebar.render();
   const kind = event.kind ?? event.plugin ?? (event.tag ? 'scalars' : null);
   if (!known || (event.tag && kind && !(known.tags?.[kind] ?? []).includes(event.tag))) {
     runs.refreshSoon();
     return;
   }
   if (!event.tag) return;
-  if (kind === 'scalars') views.scalars.onPoints(event.run, event.tag);
-  else for (const view of KIND_VIEWS[kind] ?? []) view.onData(event.run, event.tag);
+  if (kind !== 'scalars') {
+    for (const view of KIND_VIEWS[kind] ?? []) view.onData(event.run, event.tag);
+    return;
+  }
+  views.scalars.onPoints(event.run, event.tag);
+  for (const view of [views.histograms, views.distributions, views.images]) {
+    view.onRunActivity(event.run);
+  }
 }
 
 openStream(onStreamEvent, (up) => {

@@ -102,8 +102,9 @@ export class RunsModel {
 }
 
 /**
- * The server's SSE stream: each event names a run and, for data events, a tag, its plugin
- * kind and the last step. `onEvent` receives the parsed JSON; reconnects are EventSource's.
+ * The server's SSE stream. Events: `run` {run, change: added|removed}, `tag` {run, kind,
+ * tag}, `scalars` {run, tag, last_step, total}, `resync` {} (notices were missed).
+ * `onEvent` gets the JSON with the event's type as `event`; EventSource reconnects itself.
  */
 export function openStream(onEvent, onStatus) {
   const source = new EventSource('/api/stream');
@@ -118,7 +119,7 @@ export function openStream(onEvent, onStatus) {
       onEvent({ event: message.type, ...item });
     }
   };
-  for (const type of ['message', 'run', 'runs', 'tag', 'tags', 'scalars', 'points', 'update']) {
+  for (const type of ['message', 'run', 'tag', 'scalars', 'resync']) {
     source.addEventListener(type, handle);
   }
   source.onopen = () => onStatus?.(true);

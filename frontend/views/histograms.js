@@ -1,7 +1,7 @@
 // Histograms (TensorBoard's offset/ridge view and an overlay of steps) and Distributions
 // (percentile bands over steps), both drawn from GET /api/histograms.
 
-import { runColor, stepShade } from '../colors.js';
+import { runColor, stepShade, withAlpha } from '../colors.js';
 import { el } from '../dom.js';
 import { BAND_FRACTIONS, normalizeHistogram, percentile, resample, thin } from '../histo.js';
 import { api } from '../model.js';
@@ -9,7 +9,7 @@ import { state } from '../state.js';
 import { cardFrame } from './plugin_view.js';
 
 const CONFIG = { displaylogo: false, displayModeBar: false, responsive: true };
-const MAX_STEPS = 40;
+const MAX_STEPS = 30;
 const BINS = 48;
 
 function baseLayout(extra) {
@@ -107,12 +107,12 @@ export class DistributionCard extends HistogramCardBase {
     const traces = [];
     const half = (BAND_FRACTIONS.length - 1) / 2;
     for (let i = 0; i < half; i++) {
-      const opacity = 0.15 + 0.18 * i;
+      // Nested bands, each translucent: the overlap darkens toward the median.
       traces.push({ x: steps, y: lines[i], type: 'scatter', mode: 'lines',
         line: { width: 0, color }, hoverinfo: 'skip' });
       traces.push({ x: steps, y: lines[BAND_FRACTIONS.length - 1 - i], type: 'scatter',
-        mode: 'lines', fill: 'tonexty', line: { width: 0, color }, fillcolor: color,
-        opacity, name: `${(BAND_FRACTIONS[i] * 100).toFixed(1)}-${(BAND_FRACTIONS[BAND_FRACTIONS.length - 1 - i] * 100).toFixed(1)}%`,
+        mode: 'lines', fill: 'tonexty', line: { width: 0, color }, fillcolor: withAlpha(color, 0.2),
+        name: `${(BAND_FRACTIONS[i] * 100).toFixed(1)}-${(BAND_FRACTIONS[BAND_FRACTIONS.length - 1 - i] * 100).toFixed(1)}%`,
         hoverinfo: 'skip' });
     }
     traces.push({ x: steps, y: lines[half], type: 'scatter', mode: 'lines', name: 'median',

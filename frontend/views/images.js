@@ -10,7 +10,7 @@ export class ImageCard {
     this.run = run;
     this.tag = tag;
     this.img = el('img', { class: 'sample', alt: `${tag} (${run})` });
-    this.img.addEventListener('load', () => { this.element.dataset.drawn = String(Date.now()); });
+    this.img.addEventListener('load', () => this.onImageLoad());
     this.stepLabel = el('span', { class: 'step-label' });
     this.slider = el('input', { type: 'range', min: '0', max: '0', step: '1', value: '0',
       'aria-label': 'Step', oninput: () => this.show(Number(this.slider.value)) });
@@ -19,6 +19,14 @@ export class ImageCard {
       el('div', { class: 'image-controls' }, this.slider, this.stepLabel));
     Object.assign(this, cardFrame(run, tag, runColor(run), body));
     this.following = true; // stay on the latest step as new images arrive
+  }
+
+  /** Small images (MNIST digits) are scaled up by a whole factor, pixels kept sharp. */
+  onImageLoad() {
+    const { naturalWidth: w, naturalHeight: h } = this.img;
+    const factor = Math.max(1, Math.floor(Math.min(240 / h, 360 / w)));
+    this.img.style.width = `${w * factor}px`;
+    this.element.dataset.drawn = String(Date.now());
   }
 
   async load() {

@@ -6,6 +6,8 @@ import { state, update } from '../state.js';
 import { regexInput } from './controls.js';
 import { visibleRuns } from './runs.js';
 
+const ACTIVITY_RELOAD_MS = 5000;
+
 export class PluginView {
   /** `kind`: the runs' tag list to use; `makeCard(run, tag)`: { element, load(), draw() }. */
   constructor(root, runsModel, { kind, makeCard, controls = [], noun }) {
@@ -30,6 +32,7 @@ export class PluginView {
 
   load(card) {
     card.stale = false;
+    card.loadedAt = Date.now();
     card.load().catch((err) => card.showError(err));
   }
 
@@ -76,6 +79,19 @@ export class PluginView {
   /** Redraw every loaded card from its data (view options changed, nothing to fetch). */
   redraw() {
     for (const card of this.cards.values()) if (!card.stale && card.data) card.draw();
+  }
+
+  /**
+   * The stream announces new points only for scalars; a run writing scalars likely writes
+   * histograms and images too, so reload its visible cards (at most every few seconds).
+   */
+  onRunActivity(run) {
+    const now = Date.now();
+    for (const card of this.cards.values()) {
+      if (card.run !== run || now - (card.loadedAt ?? 0) < ACTIVITY_RELOAD_MS) continue;
+      card.stale = true;
+      if (card.visible) this.load(card);
+    }
   }
 
   /** The stream says (run, tag) has new data. */

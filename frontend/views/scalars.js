@@ -149,6 +149,12 @@ export class ScalarsView {
     }
   }
 
+  /** Drop every card's data (the stream missed notices); visible cards refetch. */
+  forget() {
+    for (const card of this.cards.values()) card.fetchKey = null;
+    this.invalidate();
+  }
+
   /** A stream event: new points for (run, tag); extend that card's line. */
   onPoints(run, tag) {
     const card = this.cards.get(tag);

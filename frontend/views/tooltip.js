@@ -50,7 +50,7 @@ function render(tip, card, x, rows) {
     smoothed && el('td', { class: 'num muted' }, formatNumber(r.raw)),
     el('td', { class: 'num muted' }, String(r.step))));
   const more = rows.length > MAX_ROWS
-    ? el('div', { class: 'muted' }, `… ${rows.length - MAX_ROWS} more runs`) : null;
-  tip.replaceChildren(el('div', { class: 'tooltip-head' }, card.formatX(x)),
-    el('table', {}, el('thead', {}, head), el('tbody', {}, body)), more);
+    && el('div', { class: 'muted' }, `… ${rows.length - MAX_ROWS} more runs`);
+  tip.replaceChildren(...[el('div', { class: 'tooltip-head' }, card.formatX(x)),
+    el('table', {}, el('thead', {}, head), el('tbody', {}, body)), more].filter(Boolean));
 }
