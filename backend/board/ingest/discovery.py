@@ -54,7 +54,8 @@ def parse_logdir_spec(spec: str) -> list[Logdir]:
 def _named(part: str) -> bool:
     """'name:path' but not a URL ('s3://...') nor a Windows drive ('C:\\...')."""
     head, sep, tail = part.partition(":")
-    return bool(sep) and not tail.startswith("//") and len(head) > 1
+    drive = os.name == "nt" and len(head) == 1
+    return bool(sep) and bool(head) and not tail.startswith("//") and not drive
 
 
 def discover(logdir: Logdir) -> dict[str, dict[str, int]]:
