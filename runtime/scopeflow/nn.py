@@ -1,3 +1,249 @@
-"""Placeholder: its owner fills it in (see the module layout in the helper brief)."""
+"""`tf.nn`: activations, convolution and pooling, normalization, losses, embeddings.
 
-__all__: list[str] = []
+Single ops are built here from the kernels registered in scopeflow.ops.nn_ops;
+the composite functions are graphs of smaller ops under their own name scope, as in
+TensorFlow 0.6 (`dropout/`, `logistic_loss/`, `moments/`, ...).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from scopeflow.framework import dtypes, ops
+from scopeflow.ops import array_ops, math_ops
+from scopeflow.ops import nn_ops as _nn_ops  # noqa: F401 - registers the nn op types
+from scopeflow.ops import shape_util as _su
+from scopeflow.ops.math_ops import sigmoid, tanh
+
+__all__ = [
+    "avg_pool", "batch_normalization", "bias_add", "conv2d", "dropout", "elu",
+    "embedding_lookup", "in_top_k", "l2_loss", "l2_normalize", "local_response_normalization",
+    "log_softmax", "lrn", "max_pool", "moments", "relu", "relu6", "relu_layer",
+    "sigmoid", "sigmoid_cross_entropy_with_logits", "softmax", "softmax_cross_entropy_with_logits",
+    "softplus", "softsign", "sparse_softmax_cross_entropy_with_logits", "tanh", "top_k",
+    "xw_plus_b", "zero_fraction",
+]
+
+
+def _apply(op_type, inputs, attrs=None, name=None):
+    return ops.apply_op(op_type, inputs, attrs, name=name).outputs
+
+
+def _single(op_type, doc):
+    def fn(features, name=None):
+        return _apply(op_type, [features], name=name)[0]
+
+    fn.__doc__ = f"{doc} (op type {op_type!r})."
+    return fn
+
+
+relu = _single("Relu", "max(features, 0)")
+relu6 = _single("Relu6", "min(max(features, 0), 6)")
+elu = _single("Elu", "features where > 0, else exp(features) - 1")
+softplus = _single("Softplus", "log(exp(features) + 1)")
+softsign = _single("Softsign", "features / (abs(features) + 1)")
+softmax = _single("Softmax", "exp(logits) / sum(exp(logits)) along the last dimension")
+log_softmax = _single("LogSoftmax", "logits - log(sum(exp(logits))) along the last dimension")
+l2_loss = _single("L2Loss", "sum(t ** 2) / 2")
+
+
+def bias_add(value, bias, data_format=None, name=None):
+    """value + bias, bias being a vector the size of value's last dimension."""
+    if data_format not in (None, "NHWC"):
+        raise ValueError(f"bias_add: data_format {data_format!r} is not supported; use NHWC")
+    value, bias = math_ops.convert_same_dtype([value, bias])
+    return _apply("BiasAdd", [value, bias], {"data_format": "NHWC"}, name=name)[0]
+
+
+def xw_plus_b(x, weights, biases, name=None):
+    """matmul(x, weights) + biases."""
+    with ops.name_scope(name or "xw_plus_b") as scope:
+        return bias_add(math_ops.matmul(x, weights), biases, name=scope)
+
+
+def relu_layer(x, weights, biases, name=None):
+    """relu(matmul(x, weights) + biases)."""
+    with ops.name_scope(name or "relu_layer") as scope:
+        return relu(bias_add(math_ops.matmul(x, weights), biases), name=scope)
+
+
+def _window_attrs(strides, padding, ksize=None):
+    attrs = {"strides": [int(s) for s in strides], "padding": padding, "data_format": "NHWC"}
+    if ksize is not None:
+        attrs["ksize"] = [int(k) for k in ksize]
+    return attrs
+
+
+def _check_format(fn, data_format):
+    if data_format not in (None, "NHWC"):
+        raise ValueError(f"{fn}: data_format {data_format!r} is not supported; use NHWC")
+
+
+def conv2d(input, filter, strides, padding, use_cudnn_on_gpu=None, data_format=None,
+           name=None):
+    """2-D convolution of NHWC `input` with an HWIO `filter`; padding 'SAME' or 'VALID'."""
+    _check_format("conv2d", data_format)
+    input, filter = math_ops.convert_same_dtype([input, filter])
+    attrs = _window_attrs(strides, padding)
+    attrs["use_cudnn_on_gpu"] = True if use_cudnn_on_gpu is None else bool(use_cudnn_on_gpu)
+    return _apply("Conv2D", [input, filter], attrs, name=name)[0]
+
+
+def max_pool(value, ksize, strides, padding, data_format="NHWC", name=None):
+    """Maximum over each ksize window of NHWC `value`."""
+    _check_format("max_pool", data_format)
+    return _apply("MaxPool", [value], _window_attrs(strides, padding, ksize), name=name)[0]
+
+
+def avg_pool(value, ksize, strides, padding, data_format="NHWC", name=None):
+    """Mean over each ksize window of NHWC `value` (padding excluded from the count)."""
+    _check_format("avg_pool", data_format)
+    return _apply("AvgPool", [value], _window_attrs(strides, padding, ksize), name=name)[0]
+
+
+def local_response_normalization(input, depth_radius=5, bias=1.0, alpha=1.0, beta=0.5,
+                                 name=None):
+    """input / (bias + alpha * sum of input ** 2 over depth_radius channels) ** beta."""
+    attrs = {"depth_radius": int(depth_radius), "bias": float(bias), "alpha": float(alpha),
+             "beta": float(beta)}
+    return _apply("LRN", [input], attrs, name=name)[0]
+
+
+lrn = local_response_normalization
+
+
+def softmax_cross_entropy_with_logits(logits, labels, name=None):
+    """Per-example -sum(labels * log_softmax(logits)) for [batch, classes] inputs."""
+    logits, labels = math_ops.convert_same_dtype([logits, labels])
+    return _apply("SoftmaxCrossEntropyWithLogits", [logits, labels], name=name)[0]
+
+
+def sparse_softmax_cross_entropy_with_logits(logits, labels, name=None):
+    """Per-example -log_softmax(logits)[label] for int labels of shape [batch]."""
+    return _apply("SparseSoftmaxCrossEntropyWithLogits", [logits, labels], name=name)[0]
+
+
+def sigmoid_cross_entropy_with_logits(logits, targets, name=None):
+    """Logistic loss, computed stably as max(x, 0) - x * z + log(1 + exp(-abs(x)))."""
+    with ops.name_scope(name or "logistic_loss") as scope:
+        logits, targets = math_ops.convert_same_dtype([logits, targets])
+        linear = math_ops.sub(relu(logits), math_ops.mul(logits, targets))
+        softplus_neg_abs = math_ops.log(
+            math_ops.add(1.0, math_ops.exp(math_ops.neg(math_ops.abs(logits)))))
+        return math_ops.add(linear, softplus_neg_abs, name=scope)
+
+
+def in_top_k(predictions, targets, k, name=None):
+    """Whether each target class is among the k highest predictions of its row."""
+    return _apply("InTopK", [predictions, targets], {"k": int(k)}, name=name)[0]
+
+
+def top_k(input, k=1, sorted=True, name=None):
+    """The k largest entries of the last dimension and their int32 indices, largest first."""
+    values, indices = _apply("TopK", [input], {"k": int(k), "sorted": bool(sorted)}, name=name)
+    return values, indices
+
+
+def dropout(x, keep_prob, noise_shape=None, seed=None, name=None):
+    """x / keep_prob where a uniform draw keeps the element, else 0."""
+    from scopeflow.ops import random_ops
+
+    with ops.name_scope(name or "dropout") as scope:
+        x = ops.convert_to_tensor(x)
+        if isinstance(keep_prob, (float, int)) and not 0 < keep_prob <= 1:
+            raise ValueError(f"keep_prob must be a scalar tensor or a float in the range "
+                             f"(0, 1], got {keep_prob}")
+        keep_prob = ops.convert_to_tensor(keep_prob, dtype=x.dtype.base_dtype,
+                                          name="keep_prob")
+        shape = array_ops.shape(x) if noise_shape is None else noise_shape
+        uniform = random_ops.random_uniform(shape, seed=seed, dtype=x.dtype.base_dtype)
+        keep = math_ops.floor(math_ops.add(keep_prob, uniform))
+        out = math_ops.mul(math_ops.mul(x, math_ops.inv(keep_prob)), keep, name=scope)
+        out.set_shape(x.get_shape())
+        return out
+
+
+def moments(x, axes, name=None, keep_dims=False):
+    """(mean, variance) of x over `axes`."""
+    with ops.name_scope(name or "moments"):
+        x = ops.convert_to_tensor(x)
+        mean = math_ops.reduce_mean(x, axes, keep_dims=True, name="mean")
+        variance = math_ops.reduce_mean(math_ops.squared_difference(x, mean), axes,
+                                        keep_dims=keep_dims, name="variance")
+        if not keep_dims:
+            mean = array_ops.squeeze(mean, list(axes))
+        return mean, variance
+
+
+def batch_normalization(x, mean, variance, offset, scale, variance_epsilon, name=None):
+    """(x - mean) * scale / sqrt(variance + epsilon) + offset (offset/scale may be None)."""
+    with ops.name_scope(name or "batchnorm"):
+        inv = math_ops.rsqrt(math_ops.add(variance, variance_epsilon))
+        if scale is not None:
+            inv = math_ops.mul(inv, scale)
+        out = math_ops.mul(math_ops.sub(x, mean), inv)
+        return out if offset is None else math_ops.add(out, offset)
+
+
+def l2_normalize(x, dim, epsilon=1e-12, name=None):
+    """x / sqrt(max(sum(x ** 2, dim), epsilon))."""
+    with ops.name_scope(name or "l2_normalize") as scope:
+        x = ops.convert_to_tensor(x)
+        square_sum = math_ops.reduce_sum(math_ops.square(x), [dim], keep_dims=True)
+        inv_norm = math_ops.rsqrt(math_ops.maximum(square_sum, epsilon))
+        return math_ops.mul(x, inv_norm, name=scope)
+
+
+def zero_fraction(value, name=None):
+    """The fraction of zeros in `value`."""
+    with ops.name_scope(name or "zero_fraction"):
+        zero = math_ops.equal(value, 0)
+        return math_ops.reduce_mean(math_ops.cast(zero, dtypes.float32))
+
+
+def embedding_lookup(params, ids, partition_strategy="mod", name=None, validate_indices=True):
+    """Rows of `params` for `ids`; params may be a list of shards split by 'mod' or 'div'."""
+    if not isinstance(params, (list, tuple)):
+        params = [params]
+    with ops.name_scope(name or "embedding_lookup") as scope:
+        if len(params) == 1:
+            return array_ops.gather(params[0], ids, name=scope)
+        ids = ops.convert_to_tensor(ids, dtype=dtypes.int32)
+        shard, local = _partition(params, ids, partition_strategy)
+        picked = []
+        for p, shard_params in enumerate(params):
+            rows = array_ops.gather(shard_params, math_ops.minimum(local, _last_row(shard_params)))
+            mask = math_ops.cast(math_ops.equal(shard, p), rows.dtype.base_dtype)
+            for _ in range(len(_su.dims(rows) or [0, 0]) - len(_su.dims(ids) or [0])):
+                mask = array_ops.expand_dims(mask, -1)
+            picked.append(math_ops.mul(rows, mask))
+        return math_ops.add_n(picked, name=scope)
+
+
+def _last_row(shard_params):
+    rows = (_su.dims(ops.convert_to_tensor(shard_params)) or [None])[0]
+    if rows is None:
+        return math_ops.sub(array_ops.shape(shard_params)[0], 1)
+    return np.int32(rows - 1)
+
+
+def _partition(params, ids, strategy):
+    n = len(params)
+    if strategy == "mod":
+        return math_ops.mod(ids, n), math_ops.div(ids, n)
+    if strategy != "div":
+        raise ValueError(f"Unrecognized partition strategy: {strategy}")
+    sizes = [(_su.dims(ops.convert_to_tensor(p)) or [None])[0] for p in params]
+    if None in sizes:
+        raise ValueError("embedding_lookup: partition_strategy 'div' needs shards with a "
+                         "known number of rows")
+    total = sum(sizes)
+    per, extras = total // n, total % n
+    # The first `extras` shards hold per + 1 rows, the others per rows.
+    big = math_ops.div(ids, per + 1)
+    small = math_ops.div(math_ops.sub(ids, extras), max(per, 1))
+    shard = math_ops.maximum(big, small)
+    local = math_ops.select(math_ops.less(shard, extras),
+                            math_ops.sub(ids, math_ops.mul(shard, per + 1)),
+                            math_ops.sub(ids, math_ops.add(math_ops.mul(shard, per), extras)))
+    return shard, local

@@ -1,3 +1,426 @@
-"""Placeholder: its owner fills it in (see the module layout in the helper brief)."""
+"""Elementwise arithmetic, comparisons, matmul, casts, reductions and range (TF 0.6 names).
 
-__all__: list[str] = []
+Each op type is registered once with its static infer function and its torch kernel;
+the gradients live in math_grad.py.
+"""
+
+from __future__ import annotations
+
+import builtins
+import functools
+
+import numpy as np
+import torch
+
+from scopeflow.framework import dtypes, ops
+from scopeflow.framework.registry import register_op
+from scopeflow.ops import shape_util as su
+
+__all__ = [
+    "abs", "add", "add_n", "argmax", "argmin", "cast", "ceil", "cos", "div", "equal", "exp",
+    "floor", "floordiv", "greater", "greater_equal", "inv", "less", "less_equal", "log",
+    "logical_and", "logical_not", "logical_or", "logical_xor", "matmul", "maximum", "minimum",
+    "mod", "mul", "neg", "not_equal", "pow", "range", "reduce_all", "reduce_any", "reduce_max",
+    "reduce_mean", "reduce_min", "reduce_prod", "reduce_sum", "rsqrt", "select", "sigmoid",
+    "sign", "sin", "sqrt", "square", "squared_difference", "sub", "tanh", "to_double",
+    "to_float", "to_int32", "to_int64", "truediv",
+]
+
+
+def _apply(op_type, inputs, attrs=None, name=None):
+    return ops.apply_op(op_type, inputs, attrs, name=name).outputs[0]
+
+
+def _graph_dtype(value):
+    dtype = getattr(value, "dtype", None)
+    return dtype.base_dtype if isinstance(dtype, dtypes.DType) else None
+
+
+def convert_same_dtype(values):
+    """Convert python values to the dtype of the first graph value among `values`.
+
+    Graph values (Tensors, Variables) keep their own dtype so that a real mismatch is
+    reported by the op, as TensorFlow's op builder does.
+    """
+    dtype = next((d for d in map(_graph_dtype, values) if d is not None), None)
+    return [
+        ops.convert_to_tensor(v) if _graph_dtype(v) is not None
+        else ops.convert_to_tensor(v, dtype=dtype)
+        for v in values
+    ]
+
+
+# ---- elementwise ops ------------------------------------------------------------------
+
+
+def _unary_infer(op):
+    x = op.inputs[0]
+    return [(x.dtype.base_dtype, x.get_shape())]
+
+
+def _binary_infer(op, out_dtype=None):
+    su.check_same_dtype(op)
+    x, y = op.inputs
+    shape = su.broadcast_dims(op, su.dims(x), su.dims(y))
+    return [(out_dtype or x.dtype.base_dtype, su.make_shape(shape))]
+
+
+def _compare_infer(op):
+    return _binary_infer(op, dtypes.bool)
+
+
+def _div_kernel(x, y):
+    if x.is_floating_point() or x.is_complex():
+        return torch.div(x, y)
+    return torch.div(x, y, rounding_mode="trunc")  # C semantics, as TensorFlow's Div
+
+
+_UNARY = {
+    "Neg": torch.neg, "Abs": torch.abs, "Sign": torch.sign, "Square": torch.square,
+    "Sqrt": torch.sqrt, "Rsqrt": torch.rsqrt, "Exp": torch.exp, "Log": torch.log,
+    "Tanh": torch.tanh, "Sigmoid": torch.sigmoid, "Floor": torch.floor, "Ceil": torch.ceil,
+    "Inv": torch.reciprocal, "Sin": torch.sin, "Cos": torch.cos,
+    "LogicalNot": torch.logical_not,
+}
+_BINARY = {
+    "Add": torch.add, "Sub": torch.sub, "Mul": torch.mul, "Div": _div_kernel,
+    "Mod": torch.fmod, "Pow": torch.pow, "Maximum": torch.maximum, "Minimum": torch.minimum,
+    "SquaredDifference": lambda x, y: torch.square(x - y),
+    "LogicalAnd": torch.logical_and, "LogicalOr": torch.logical_or,
+}
+_COMPARE = {
+    "Equal": torch.eq, "NotEqual": torch.ne, "Less": torch.lt, "LessEqual": torch.le,
+    "Greater": torch.gt, "GreaterEqual": torch.ge,
+}
+
+
+def _register_elementwise():
+    for op_type, fn in _UNARY.items():
+        register_op(op_type, infer=_unary_infer, kernel=lambda ctx, x, fn=fn: fn(x))
+    for table, infer in ((_BINARY, _binary_infer), (_COMPARE, _compare_infer)):
+        for op_type, fn in table.items():
+            register_op(op_type, infer=infer, kernel=lambda ctx, x, y, fn=fn: fn(x, y))
+
+
+_register_elementwise()
+
+
+def _unary(op_type):
+    def fn(x, name=None):
+        return _apply(op_type, [x], name=name)
+
+    fn.__name__ = fn.__qualname__ = op_type.lower()
+    fn.__doc__ = f"Elementwise {op_type} (TensorFlow op type {op_type!r})."
+    return fn
+
+
+def _binary(op_type):
+    def fn(x, y, name=None):
+        return _apply(op_type, convert_same_dtype([x, y]), name=name)
+
+    fn.__doc__ = f"Elementwise {op_type} with numpy broadcasting (op type {op_type!r})."
+    return fn
+
+
+neg, abs, sign, square = _unary("Neg"), _unary("Abs"), _unary("Sign"), _unary("Square")
+sqrt, rsqrt, exp, log = _unary("Sqrt"), _unary("Rsqrt"), _unary("Exp"), _unary("Log")
+tanh, sigmoid, floor, ceil = _unary("Tanh"), _unary("Sigmoid"), _unary("Floor"), _unary("Ceil")
+inv, sin, cos, logical_not = _unary("Inv"), _unary("Sin"), _unary("Cos"), _unary("LogicalNot")
+add, sub, mul, div = _binary("Add"), _binary("Sub"), _binary("Mul"), _binary("Div")
+mod, pow, maximum, minimum = _binary("Mod"), _binary("Pow"), _binary("Maximum"), _binary("Minimum")
+squared_difference = _binary("SquaredDifference")
+logical_and, logical_or = _binary("LogicalAnd"), _binary("LogicalOr")
+equal, not_equal = _binary("Equal"), _binary("NotEqual")
+less, less_equal = _binary("Less"), _binary("LessEqual")
+greater, greater_equal = _binary("Greater"), _binary("GreaterEqual")
+
+
+def logical_xor(x, y, name="LogicalXor"):
+    """x ^ y = (x | y) & ~(x & y), built from the 0.6 primitives as TensorFlow did."""
+    with ops.name_scope(name):
+        return logical_and(logical_or(x, y), logical_not(logical_and(x, y)))
+
+
+_INT_TO_FLOAT = {
+    "int8": dtypes.float32, "uint8": dtypes.float32, "int16": dtypes.float32,
+    "int32": dtypes.float64, "int64": dtypes.float64,
+}
+
+
+def truediv(x, y, name=None):
+    """x / y in floating point: integer inputs are cast first (int32 and int64 to float64)."""
+    with ops.name_scope(name or "truediv") as scope:
+        x, y = convert_same_dtype([x, y])
+        target = _INT_TO_FLOAT.get(x.dtype.base_dtype.name)
+        if target is not None:
+            x, y = cast(x, target), cast(y, target)
+        return _apply("Div", [x, y], name=scope)
+
+
+def floordiv(x, y, name=None):
+    """floor(x / y) for floats; integer Div (which truncates) for integers, as in TF 0.6."""
+    with ops.name_scope(name or "floordiv") as scope:
+        x, y = convert_same_dtype([x, y])
+        if x.dtype.base_dtype.is_floating:
+            return floor(_apply("Div", [x, y]), name=scope)
+        return _apply("Div", [x, y], name=scope)
+
+
+def add_n(inputs, name=None):
+    """Sum of a list of tensors of one shape and dtype (op type AddN)."""
+    if not inputs or not isinstance(inputs, (list, tuple)):
+        raise ValueError("inputs must be a list of at least one Tensor with the same dtype "
+                         "and shape")
+    inputs = convert_same_dtype(list(inputs))
+    if len(inputs) == 1:
+        return inputs[0] if name is None else _apply("Identity", inputs, name=name)
+    return _apply("AddN", inputs, {"N": len(inputs)}, name=name)
+
+
+def _add_n_infer(op):
+    su.check_same_dtype(op)
+    shape = su.dims(op.inputs[0])
+    for t in op.inputs[1:]:
+        shape = su.merge_dims(op, shape, su.dims(t))
+    return [(op.inputs[0].dtype.base_dtype, su.make_shape(shape))]
+
+
+register_op("AddN", infer=_add_n_infer,
+            kernel=lambda ctx, *xs: functools.reduce(torch.add, xs))
+
+
+# ---- matmul, cast, select ----------------------------------------------------------------
+
+
+def matmul(a, b, transpose_a=False, transpose_b=False, name=None):
+    """a @ b for rank-2 tensors; transpose_a/b transpose an input before multiplying."""
+    a, b = convert_same_dtype([a, b])
+    return _apply("MatMul", [a, b], {"transpose_a": bool(transpose_a),
+                                     "transpose_b": bool(transpose_b)}, name=name)
+
+
+def _matmul_infer(op):
+    su.check_same_dtype(op)
+    a = su.with_rank(op, su.dims(op.inputs[0]), 2)
+    b = su.with_rank(op, su.dims(op.inputs[1]), 2)
+    if op.get_attr("transpose_a"):
+        a = a[::-1]
+    if op.get_attr("transpose_b"):
+        b = b[::-1]
+    su.merge_dim(op, a[1], b[0])
+    return [(op.inputs[0].dtype.base_dtype, su.make_shape([a[0], b[1]]))]
+
+
+def _matmul_kernel(ctx, a, b):
+    attrs = ctx.attrs
+    if attrs["transpose_a"]:
+        a = a.t()
+    if attrs["transpose_b"]:
+        b = b.t()
+    return torch.mm(a, b)
+
+
+register_op("MatMul", infer=_matmul_infer, kernel=_matmul_kernel)
+
+
+def cast(x, dtype, name=None):
+    """x converted to `dtype` (op type Cast); returns x itself when it already has it."""
+    x = ops.convert_to_tensor(x)
+    dtype = dtypes.as_dtype(dtype).base_dtype
+    if x.dtype.base_dtype == dtype:
+        return x
+    return _apply("Cast", [x], {"SrcT": x.dtype.base_dtype, "DstT": dtype}, name=name)
+
+
+def to_float(x, name="ToFloat"):
+    return cast(x, dtypes.float32, name=name)
+
+
+def to_double(x, name="ToDouble"):
+    return cast(x, dtypes.float64, name=name)
+
+
+def to_int32(x, name="ToInt32"):
+    return cast(x, dtypes.int32, name=name)
+
+
+def to_int64(x, name="ToInt64"):
+    return cast(x, dtypes.int64, name=name)
+
+
+register_op("Cast", infer=lambda op: [(op.get_attr("DstT"), op.inputs[0].get_shape())],
+            kernel=lambda ctx, x: x.to(ctx.attrs["DstT"].as_torch))
+
+
+def select(condition, t, e, name=None):
+    """Elements of t where condition is true, else of e; a vector condition picks rows."""
+    t, e = convert_same_dtype([t, e])
+    return _apply("Select", [condition, t, e], name=name)
+
+
+def _select_infer(op):
+    cond, t, e = op.inputs
+    su.check_same_dtype(op, [t, e])
+    shape = su.merge_dims(op, su.dims(t), su.dims(e))
+    c = su.dims(cond)
+    if c is not None and shape is not None and not (len(c) == 1 and len(shape) > 1):
+        shape = su.merge_dims(op, c, shape)
+    elif c is not None and shape is not None:
+        su.merge_dim(op, c[0], shape[0])
+    return [(t.dtype.base_dtype, su.make_shape(shape))]
+
+
+def _select_kernel(ctx, cond, t, e):
+    if cond.dim() == 1 and t.dim() > 1:
+        cond = cond.reshape((-1,) + (1,) * (t.dim() - 1))
+    return torch.where(cond, t, e)
+
+
+register_op("Select", infer=_select_infer, kernel=_select_kernel)
+
+
+# ---- reductions ---------------------------------------------------------------------------
+
+
+def _reduction_indices(x, reduction_indices):
+    if reduction_indices is None:
+        d = su.dims(x)
+        if d is None:
+            return range(0, _apply("Rank", [x]))
+        reduction_indices = list(builtins.range(len(d)))
+    if isinstance(reduction_indices, (list, tuple, int, np.integer, np.ndarray)):
+        return np.asarray(reduction_indices, dtype=np.int32)
+    return reduction_indices
+
+
+def _reduce(op_type, x, reduction_indices, keep_dims, name):
+    x = ops.convert_to_tensor(x)
+    indices = _reduction_indices(x, reduction_indices)
+    return _apply(op_type, [x, indices], {"keep_dims": bool(keep_dims)}, name=name)
+
+
+def _reduction(op_type, doc):
+    def fn(input_tensor, reduction_indices=None, keep_dims=False, name=None):
+        return _reduce(op_type, input_tensor, reduction_indices, keep_dims, name)
+
+    fn.__doc__ = (f"The {doc} of elements across `reduction_indices` (all when None); "
+                  f"keep_dims keeps reduced axes with length 1 (op type {op_type!r}).")
+    return fn
+
+
+reduce_sum, reduce_mean = _reduction("Sum", "sum"), _reduction("Mean", "mean")
+reduce_max, reduce_min = _reduction("Max", "maximum"), _reduction("Min", "minimum")
+reduce_prod = _reduction("Prod", "product")
+reduce_all, reduce_any = _reduction("All", "logical and"), _reduction("Any", "logical or")
+
+
+def _reduce_infer(op):
+    x = op.inputs[0]
+    d, keep = su.dims(x), op.get_attr("keep_dims")
+    indices = su.constant_list(op.inputs[1])
+    if indices is None or d is None:
+        return [(x.dtype.base_dtype, su.make_shape(d and [None] * len(d) if keep else None))]
+    axes = set()
+    for i in indices:
+        if not -len(d) <= i < len(d):
+            raise su.shape_error(op, f"Invalid reduction dimension {i} for input with "
+                                     f"{len(d)} dimensions")
+        axes.add(i % len(d))
+    if keep:
+        out = [1 if i in axes else v for i, v in enumerate(d)]
+    else:
+        out = [v for i, v in enumerate(d) if i not in axes]
+    return [(x.dtype.base_dtype, su.make_shape(out))]
+
+
+def _axes(indices):
+    return indices.reshape(-1).tolist()
+
+
+def _sum_kernel(ctx, x, indices):
+    axes = _axes(indices)
+    return torch.sum(x, dim=axes, keepdim=ctx.attrs["keep_dims"], dtype=x.dtype) if axes else x
+
+
+def _mean_kernel(ctx, x, indices):
+    axes = _axes(indices)
+    if not axes:
+        return x
+    if x.is_floating_point() or x.is_complex():
+        return torch.mean(x, dim=axes, keepdim=ctx.attrs["keep_dims"])
+    total = torch.sum(x, dim=axes, keepdim=ctx.attrs["keep_dims"], dtype=x.dtype)
+    count = int(np.prod([x.shape[a] for a in axes]))
+    return torch.div(total, builtins.max(count, 1), rounding_mode="trunc")
+
+
+def _one_axis_at_a_time(fn):
+    def kernel(ctx, x, indices):
+        keep = ctx.attrs["keep_dims"]
+        for axis in sorted({a % x.dim() for a in _axes(indices)}, reverse=True):
+            x = fn(x, axis, keep)
+        return x
+
+    return kernel
+
+
+_REDUCE_KERNELS = {
+    "Sum": _sum_kernel,
+    "Mean": _mean_kernel,
+    "Max": lambda ctx, x, i: torch.amax(x, dim=_axes(i), keepdim=ctx.attrs["keep_dims"]),
+    "Min": lambda ctx, x, i: torch.amin(x, dim=_axes(i), keepdim=ctx.attrs["keep_dims"]),
+    "Prod": _one_axis_at_a_time(lambda x, a, k: torch.prod(x, a, keepdim=k, dtype=x.dtype)),
+    "All": _one_axis_at_a_time(lambda x, a, k: torch.all(x, a, keepdim=k)),
+    "Any": _one_axis_at_a_time(lambda x, a, k: torch.any(x, a, keepdim=k)),
+}
+for _type, _kernel in _REDUCE_KERNELS.items():
+    register_op(_type, infer=_reduce_infer, kernel=_kernel)
+
+
+def argmax(input, dimension, name=None):
+    """Index of the largest value along `dimension` (int64)."""
+    return _apply("ArgMax", [input, np.asarray(dimension, np.int32)], name=name)
+
+
+def argmin(input, dimension, name=None):
+    """Index of the smallest value along `dimension` (int64)."""
+    return _apply("ArgMin", [input, np.asarray(dimension, np.int32)], name=name)
+
+
+def _arg_infer(op):
+    d = su.dims(op.inputs[0])
+    axis = su.constant_list(op.inputs[1])
+    if d is None or axis is None:
+        return [(dtypes.int64, su.make_shape(None if d is None else [None] * (len(d) - 1)))]
+    axis = su.normalize_axis(op, axis[0], len(d))
+    return [(dtypes.int64, su.make_shape(d[:axis] + d[axis + 1:]))]
+
+
+register_op("ArgMax", infer=_arg_infer,
+            kernel=lambda ctx, x, dim: torch.argmax(x, dim=int(dim)))
+register_op("ArgMin", infer=_arg_infer,
+            kernel=lambda ctx, x, dim: torch.argmin(x, dim=int(dim)))
+
+
+def range(start, limit=None, delta=1, name="range"):
+    """[start, start + delta, ...) up to limit; range(n) counts from 0 (op type Range)."""
+    if limit is None:
+        start, limit = 0, start
+    start, limit, delta = convert_same_dtype([start, limit, delta])
+    return _apply("Range", [start, limit, delta], name=name)
+
+
+def _range_infer(op):
+    values = [su.constant_value(t) for t in op.inputs]
+    dtype = op.inputs[0].dtype.base_dtype
+    if any(v is None for v in values):
+        return [(dtype, su.make_shape([None]))]
+    start, limit, delta = (float(v) for v in values)
+    if delta == 0:
+        raise su.shape_error(op, "Requires delta != 0")
+    length = builtins.max(0, int(np.ceil((limit - start) / delta)))
+    return [(dtype, su.make_shape([length]))]
+
+
+register_op("Range", infer=_range_infer,
+            kernel=lambda ctx, s, lim, d: torch.arange(s.item(), lim.item(), d.item(),
+                                                       dtype=s.dtype, device=ctx.device))
