@@ -24,6 +24,8 @@ import struct
 from collections.abc import Iterator
 from typing import Any, Self
 
+import numpy as np
+
 try:  # the C entry point: the package's wrapper adds a Python call per checksum
     from google_crc32c._crc32c import value as _crc32c
 except ImportError:  # pragma: no cover - only without the compiled extension
@@ -186,6 +188,72 @@ def _find_next_record(buf: bytes, start: int) -> int:
     return max(start, n - HEADER_SIZE + 1)
 
 
+def _frame(buf, pos: int) -> tuple[list[bytes], int]:
+    """Slice records from `pos` while their length checksums hold and they are complete.
+
+    Returns the payloads and where framing stopped; payload checksums are not checked yet.
+    """
+    limit = len(buf) - HEADER_SIZE
+    last = len(buf) - FOOTER_SIZE
+    crcs = _LENGTH_CRCS
+    unpack = _HEADER.unpack_from
+    payloads: list[bytes] = []
+    append = payloads.append
+    while pos <= limit:
+        length, lcrc = unpack(buf, pos)
+        if lcrc != crcs[length]:
+            break
+        start = pos + HEADER_SIZE
+        end = start + length
+        if end > last:
+            break
+        append(buf[start:end])
+        pos = end + FOOTER_SIZE
+    return payloads, pos
+
+
+def _bad_payloads(buf, first: int, payloads: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    """Record offsets (relative to `buf`) and indices of payloads failing their checksum.
+
+    The checksums are computed by one C call per record and masked and compared with numpy,
+    which costs a fraction of doing the arithmetic per record in Python.
+    """
+    k = len(payloads)
+    lengths = np.fromiter(map(len, payloads), np.int64, k)
+    ends = first + np.cumsum(lengths + (HEADER_SIZE + FOOTER_SIZE))
+    starts = ends - (lengths + (HEADER_SIZE + FOOTER_SIZE))
+    raw = np.frombuffer(buf, np.uint8)
+    footer = ends - FOOTER_SIZE
+    stored = (raw[footer].astype(np.uint64) | raw[footer + 1].astype(np.uint64) << 8
+              | raw[footer + 2].astype(np.uint64) << 16 | raw[footer + 3].astype(np.uint64) << 24)
+    crc = np.fromiter(map(_crc32c, payloads), np.uint64, k)
+    masked = (((crc >> 15) | (crc << 17)) + _MASK_DELTA) & 0xFFFFFFFF
+    return starts, np.flatnonzero(masked != stored)
+
+
+def _take_verified(buf, pos, base, name, skip, out, offsets) -> int:
+    """Append the verified records from `pos` on to `out`; return where framing stopped."""
+    payloads, stop = _frame(buf, pos)
+    if not payloads:
+        return stop
+    starts, bad = _bad_payloads(buf, pos, payloads)
+    if len(bad):
+        keep = np.ones(len(payloads), bool)
+        for i in bad.tolist():
+            if not skip:
+                out.extend(payloads[:i])
+                if offsets is not None:
+                    offsets.extend((starts[:i] + base).tolist())
+            _corrupt(name, base + int(starts[i]), "payload checksum mismatch", skip)
+            keep[i] = False
+        payloads = [p for p, k in zip(payloads, keep.tolist(), strict=True) if k]
+        starts = starts[keep]
+    out.extend(payloads)
+    if offsets is not None:
+        offsets.extend((starts + base).tolist())
+    return stop
+
+
 def _parse(buf, base, name, skip, resyncing, out, offsets=None) -> tuple[int, bool]:
     """Append the complete, verified payloads of `buf` (at file offset `base`) to `out`.
 
@@ -193,35 +261,21 @@ def _parse(buf, base, name, skip, resyncing, out, offsets=None) -> tuple[int, bo
     """
     n = len(buf)
     pos = 0
-    crcs = _LENGTH_CRCS
-    unpack = _HEADER.unpack_from
-    unpack_crc = _CRC.unpack_from
-    append = out.append
     if resyncing:
         pos = _find_next_record(buf, 0)
         if pos + HEADER_SIZE > n:
             return pos, True
     while pos + HEADER_SIZE <= n:
-        length, lcrc = unpack(buf, pos)
-        if lcrc != crcs[length]:
-            _corrupt(name, base + pos, "length checksum mismatch", skip)
-            pos = _find_next_record(buf, pos + 1)
-            if pos + HEADER_SIZE > n:
-                return pos, True
-            continue
-        start = pos + HEADER_SIZE
-        end = start + length
-        if end + FOOTER_SIZE > n:
+        pos = _take_verified(buf, pos, base, name, skip, out, offsets)
+        if pos + HEADER_SIZE > n:
             break
-        payload = buf[start:end]
-        c = _crc32c(payload)
-        if unpack_crc(buf, end)[0] != (((c >> 15) | (c << 17)) + _MASK_DELTA) & 0xFFFFFFFF:
-            _corrupt(name, base + pos, "payload checksum mismatch", skip)
-        else:
-            append(payload)
-            if offsets is not None:
-                offsets.append(base + pos)
-        pos = end + FOOTER_SIZE
+        length, lcrc = _HEADER.unpack_from(buf, pos)
+        if lcrc == _LENGTH_CRCS[length]:
+            break  # a record still being written
+        _corrupt(name, base + pos, "length checksum mismatch", skip)
+        pos = _find_next_record(buf, pos + 1)
+        if pos + HEADER_SIZE > n:
+            return pos, True
     return pos, False
 
 
