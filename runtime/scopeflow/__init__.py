@@ -1,0 +1,57 @@
+"""scopeflow: TensorFlow 0.6's graph API on PyTorch. `import scopeflow as tf`."""
+
+# ruff: noqa: F401
+from scopeflow import app, errors, nn, train
+from scopeflow.client.config import ConfigProto, GPUOptions, GraphOptions, RunOptions
+from scopeflow.client.session import InteractiveSession, Session, get_default_session
+from scopeflow.framework import dtypes, tensor_shape
+from scopeflow.framework.dtypes import (
+    DType,
+    as_dtype,
+    bfloat16,
+    bool,
+    complex64,
+    complex128,
+    double,
+    float16,
+    float32,
+    float64,
+    half,
+    int8,
+    int16,
+    int32,
+    int64,
+    qint8,
+    qint16,
+    qint32,
+    quint8,
+    quint16,
+    string,
+    uint8,
+    uint16,
+)
+from scopeflow.framework.ops import (
+    Graph,
+    GraphKeys,
+    Operation,
+    Tensor,
+    add_to_collection,
+    control_dependencies,
+    convert_to_tensor,
+    device,
+    get_collection,
+    get_collection_ref,
+    get_default_graph,
+    name_scope,
+    op_scope,
+    register_tensor_conversion_function,
+    reset_default_graph,
+)
+from scopeflow.framework.registry import NoGradient, NotDifferentiable, RegisterGradient
+from scopeflow.framework.tensor_shape import Dimension, TensorShape
+from scopeflow.ops.array_ops import *
+from scopeflow.ops.constant_op import *
+from scopeflow.ops.control_flow_ops import *
+from scopeflow.ops.gradients import *
+from scopeflow.ops.math_ops import *
+from scopeflow.ops.summary_ops import *

@@ -1,0 +1,1 @@
+"""The client: Session, its config, device placement and compiled execution plans."""

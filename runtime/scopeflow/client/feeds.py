@@ -1,0 +1,97 @@
+"""Feed values in, fetched values out: numpy/Python values <-> kernel values.
+
+A feeder is built once per fed tensor per plan, so a run only pays for the conversion.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from scopeflow.framework import dtypes
+from scopeflow.framework.operation import Tensor
+from scopeflow.framework.tensor_util import string_array
+
+_BAD_FEED = ("The value of a feed cannot be a tf.Tensor object. Acceptable feed values "
+             "include Python scalars, strings, lists, or numpy ndarrays.")
+
+
+def make_feeder(tensor: Tensor):
+    """A function value -> kernel value for `tensor`, checking dtype and static shape."""
+    dtype = tensor.dtype.base_dtype
+    shape = tensor.get_shape()
+    dims = None if shape.ndims is None else tuple(d.value for d in shape.dims)
+    if dtype == dtypes.string:
+        def convert(value):
+            return string_array(value)
+    else:
+        convert = _numeric_converter(tensor, dtype)
+
+    def feed(value):
+        if isinstance(value, Tensor):
+            raise TypeError(_BAD_FEED)
+        arr = convert(value)
+        if dims is not None and (arr.ndim != len(dims) or any(
+                d is not None and d != s for d, s in zip(dims, arr.shape))):
+            raise ValueError(
+                f"Cannot feed value of shape {arr.shape!r} for Tensor '{tensor.name}', "
+                f"which has shape '{shape}'"
+            )
+        if dtype == dtypes.string:
+            return arr
+        return torch.from_numpy(arr if arr.flags.writeable else arr.copy())
+
+    return feed
+
+
+def _numeric_converter(tensor: Tensor, dtype: dtypes.DType):
+    np_type = np.dtype(dtype.as_numpy_dtype)
+    exact_only = dtype.is_integer or dtype == dtypes.bool
+
+    def convert(value) -> np.ndarray:
+        if type(value) is np.ndarray and value.dtype == np_type:
+            return value
+        try:
+            arr = np.asarray(value)
+            if arr.dtype.kind in "SUO":
+                raise ValueError(f"could not convert {value!r} to {dtype.name}")
+            cast = arr.astype(np_type, copy=False)
+        except (ValueError, TypeError) as e:
+            raise ValueError(
+                f"Cannot feed value {_short(value)} for Tensor '{tensor.name}' of dtype "
+                f"{dtype.name}: {e}"
+            ) from None
+        if exact_only and arr.dtype.kind in "fc" and not np.array_equal(cast, arr):
+            raise TypeError(
+                f"Cannot feed value {_short(value)} of type {arr.dtype} for Tensor "
+                f"'{tensor.name}' of dtype {dtype.name}: the values are not integers"
+            )
+        return cast
+
+    return convert
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) < 60 else text[:57] + "..."
+
+
+def to_numpy(value):
+    """A fetched kernel value as numpy: a copy (never a view of session state); 0-d -> scalar."""
+    if type(value) is torch.Tensor:
+        if value.device.type != "cpu":
+            value = value.cpu()
+            arr = _tensor_numpy(value)
+        else:
+            arr = _tensor_numpy(value).copy()
+    elif isinstance(value, np.ndarray):
+        arr = value.copy()
+    else:
+        arr = np.asarray(value)
+    return arr[()] if arr.ndim == 0 else arr
+
+
+def _tensor_numpy(value: torch.Tensor) -> np.ndarray:
+    if value.dtype == torch.bfloat16:
+        return value.float().numpy()
+    return value.detach().numpy() if value.requires_grad else value.numpy()

@@ -1,0 +1,203 @@
+"""Execution plans: prune the graph to a run's fetches, order it, compile it to Python.
+
+A plan is straight-line Python, one line per op (as torch.fx emits code), exec'd under a
+fake filename registered with linecache so tracebacks show the generated line; its source
+stays readable as `plan.code`. Set SCOPEFLOW_DEBUG=1 to print each plan when compiled.
+"""
+
+from __future__ import annotations
+
+import itertools
+import linecache
+import os
+import sys
+
+from scopeflow import errors
+from scopeflow.client.feeds import make_feeder, to_numpy
+from scopeflow.framework.kernel_context import KernelContext
+from scopeflow.framework.operation import Operation, Tensor
+
+_counter = itertools.count()
+_DEBUG = int(os.environ.get("SCOPEFLOW_DEBUG", "0") or 0)
+
+
+def op_dependencies(op: Operation, fed: set) -> list[Operation]:
+    """The ops `op` needs run first: producers of its non-ref, non-fed inputs, control inputs."""
+    refs = op.spec.ref_inputs
+    deps = [t.op for i, t in enumerate(op.inputs) if i not in refs and t not in fed]
+    deps.extend(op.control_inputs)
+    return deps
+
+
+def prune_to_fetches(roots: list[Operation], fed: set) -> list[Operation]:
+    """The ops needed for `roots`, in an order where every op follows its dependencies.
+
+    Feeds cut the graph; stateful ops reached through control inputs are kept (they are the
+    reason a control input exists). Iterative, so deep chains do not hit the recursion limit.
+    """
+    order: list[Operation] = []
+    done: set[Operation] = set()
+    on_path: set[Operation] = set()
+    for root in roots:
+        if root in done:
+            continue
+        stack = [(root, iter(op_dependencies(root, fed)))]
+        on_path.add(root)
+        while stack:
+            op, deps = stack[-1]
+            for dep in deps:
+                if dep in done:
+                    continue
+                if dep in on_path:
+                    raise errors.InvalidArgumentError(
+                        None, dep, f"Graph has a cycle through op '{dep.name}'")
+                on_path.add(dep)
+                stack.append((dep, iter(op_dependencies(dep, fed))))
+                break
+            else:
+                stack.pop()
+                on_path.discard(op)
+                done.add(op)
+                order.append(op)
+    return order
+
+
+class Plan:
+    """A compiled run: `fn(*feed_values)` returns one value per fetch leaf (None for ops)."""
+
+    def __init__(self, fn, code: str, filename: str, line_ops: dict[int, Operation],
+                 ops: list[Operation]):
+        self.fn = fn
+        self.code = code
+        self.filename = filename
+        self.line_ops = line_ops
+        self.ops = ops
+
+    def op_at(self, tb):
+        """The op whose generated line raised, from a traceback; None if not in the plan."""
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename == self.filename:
+                return self.line_ops.get(tb.tb_lineno)
+            tb = tb.tb_next
+        return None
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class _Emitter:
+    """Builds a plan's source; holds the kernel, context and device globals it refers to."""
+
+    def __init__(self, session, placer):
+        self.session = session
+        self.placer = placer
+        self.env: dict = {"_np": to_numpy}
+        self.lines: list[str] = []
+        self.line_ops: dict[int, Operation] = {}
+        self.names: dict[Tensor, str] = {}
+        self.devices: dict[Tensor, object] = {}
+
+    def add_global(self, prefix: str, value) -> str:
+        name = f"{prefix}{len(self.env)}"
+        self.env[name] = value
+        return name
+
+    def emit_feed(self, index: int, tensor: Tensor) -> None:
+        feeder = self.add_global("feed", make_feeder(tensor))
+        self.names[tensor] = f"f{index}"
+        self.devices[tensor] = None  # fed values are host tensors
+        self.lines.append(f"    f{index} = {feeder}(a{index})")
+
+    def emit_op(self, op: Operation, uses: dict[Tensor, int]) -> None:
+        device, _ = self.placer.place(op)
+        spec = op.spec
+        if spec.kernel is None:
+            raise errors.UnimplementedError(None, op, f"Op type '{op.type}' has no kernel")
+        kernel = self.add_global(f"k_{_identifier(op.type)}_", spec.kernel)
+        ctx = self.add_global("c", KernelContext(op, device, self.session))
+        args = [ctx]
+        for i, t in enumerate(op.inputs):
+            args.append(repr(t.op.name) if i in spec.ref_inputs else self._input(t, device))
+        call = f"{kernel}({', '.join(args)})"
+        outs = []
+        for t in op.outputs:
+            if t in self.names or not uses.get(t):  # fed, or nobody reads it
+                outs.append("_")
+                continue
+            self.devices[t] = device
+            self.names[t] = f"v{op._id}_{t.value_index}"
+            outs.append(self.names[t])
+        if len(op.outputs) == 1 and outs[0] != "_":
+            line = f"    {outs[0]} = {call}"
+        elif len(op.outputs) > 1 and any(o != "_" for o in outs):
+            line = f"    {', '.join(outs)}, = {call}"
+        else:
+            line = f"    {call}"
+        self.lines.append(line + f"  # {op.name}")
+        self.line_ops[len(self.lines) + 1] = op  # +1: the `def` line comes first
+
+    def _input(self, t: Tensor, device) -> str:
+        name = self.names[t]
+        source = self.devices.get(t)
+        if t.dtype.as_torch is None or device == source or (
+                source is None and device.type == "cpu"):
+            return name
+        return f"{name}.to({self.add_global('dev', device)})"
+
+
+def _identifier(text: str) -> str:
+    return "".join(ch if ch.isalnum() else "_" for ch in text)
+
+
+def compile_plan(session, placer, leaves: list, feeds: list[Tensor]) -> Plan:
+    """Compiles the run of `leaves` (Tensors and Operations) given `feeds` (fed Tensors)."""
+    fed = set(feeds)
+    roots = []
+    for leaf in leaves:
+        if isinstance(leaf, Operation):
+            roots.append(leaf)
+        elif leaf not in fed:
+            roots.append(leaf.op)
+    order = prune_to_fetches(roots, fed)
+    _check_placeholders_fed(order)
+    uses = _count_uses(order, leaves, fed)
+    emitter = _Emitter(session, placer)
+    for i, t in enumerate(feeds):
+        emitter.emit_feed(i, t)
+    for op in order:
+        emitter.emit_op(op, uses)
+    results = [("None" if isinstance(leaf, Operation) else f"_np({emitter.names[leaf]})")
+               for leaf in leaves]
+    params = ", ".join(f"a{i}" for i in range(len(feeds)))
+    filename = f"<scopeflow-plan-{next(_counter)}>"
+    body = emitter.lines + [f"    return ({', '.join(results)}{',' if results else ''})"]
+    code = "\n".join([f"def run_plan({params}):"] + body) + "\n"
+    linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
+    exec(compile(code, filename, "exec"), emitter.env)  # noqa: S102 - our own generated code
+    if _DEBUG:
+        print(f"scopeflow plan {filename}:\n{code}", file=sys.stderr)
+    return Plan(emitter.env["run_plan"], code, filename, emitter.line_ops, order)
+
+
+def _check_placeholders_fed(order: list[Operation]) -> None:
+    for op in order:
+        if op.type == "Placeholder":
+            dtype = op.get_attr("dtype")
+            raise errors.InvalidArgumentError(
+                None, op,
+                f"You must feed a value for placeholder tensor '{op.name}' with dtype "
+                f"{dtype.name}",
+            )
+
+
+def _count_uses(order: list[Operation], leaves: list, fed: set) -> dict[Tensor, int]:
+    uses: dict[Tensor, int] = {}
+    for op in order:
+        refs = op.spec.ref_inputs
+        for i, t in enumerate(op.inputs):
+            if i not in refs:
+                uses[t] = uses.get(t, 0) + 1
+    for leaf in leaves:
+        if isinstance(leaf, Tensor):
+            uses[leaf] = uses.get(leaf, 0) + 1
+    return uses
