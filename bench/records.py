@@ -1,0 +1,141 @@
+"""Event-file throughput: board.events against TensorBoard's own writer and accumulator.
+
+In one run, with the same scalars:
+  (a) write N scalar events with board.events and with tensorboard's EventFileWriter;
+  (b) read them back with board.events and with tensorboard's EventAccumulator
+      (size_guidance keeps every scalar), checking both see exactly what was written.
+Prints events/s for each and the ratios. Checksums are verified on every read.
+
+    OMP_NUM_THREADS=1 python bench/records.py [--events N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+
+import numpy as np
+
+TAG = "loss"
+
+
+def make_scalars(n: int) -> tuple[list[float], list[int], list[float]]:
+    rng = np.random.default_rng(0)
+    values = rng.normal(size=n).astype(np.float32).tolist()
+    steps = list(range(n))
+    wall_times = (1.7e9 + np.arange(n) * 0.01).tolist()
+    return values, steps, wall_times
+
+
+def write_ours(logdir: str, values, steps, wall_times) -> str:
+    from board.events import EventFileWriter
+
+    w = EventFileWriter(logdir)
+    add = w.add_scalar
+    for value, step, wall_time in zip(values, steps, wall_times, strict=True):
+        add(TAG, value, step, wall_time)
+    w.close()
+    return w.path
+
+
+def write_ours_bulk(logdir: str, values, steps, wall_times) -> str:
+    from board.events import EventFileWriter
+
+    w = EventFileWriter(logdir)
+    w.add_scalars(TAG, values, steps, wall_times)
+    w.close()
+    return w.path
+
+
+def write_tensorboard(logdir: str, values, steps, wall_times) -> str:
+    from tensorboard.compat.proto import event_pb2, summary_pb2
+    from tensorboard.summary.writer.event_file_writer import EventFileWriter
+
+    w = EventFileWriter(logdir)
+    event, summary, value_msg = event_pb2.Event, summary_pb2.Summary, summary_pb2.Summary.Value
+    for value, step, wall_time in zip(values, steps, wall_times, strict=True):
+        w.add_event(event(wall_time=wall_time, step=step,
+                          summary=summary(value=[value_msg(tag=TAG, simple_value=value)])))
+    w.close()
+    return w._file_name
+
+
+def read_ours(path: str) -> dict[str, list[tuple[int, float, float]]]:
+    """Every scalar by tag, as (step, wall_time, value), through board.events."""
+    from board.events import EventFileReader
+
+    scalars: dict[str, list[tuple[int, float, float]]] = {}
+    for event in EventFileReader(path).read_new():
+        for v in event.summary.value:
+            if v.WhichOneof("value") == "simple_value":
+                rows = scalars.get(v.tag)
+                if rows is None:
+                    rows = scalars[v.tag] = []
+                rows.append((event.step, event.wall_time, v.simple_value))
+    return scalars
+
+
+def read_tensorboard(path: str) -> dict[str, list[tuple[int, float, float]]]:
+    from tensorboard.backend.event_processing import event_accumulator as ea
+
+    acc = ea.EventAccumulator(path, size_guidance={ea.SCALARS: 0})
+    acc.Reload()
+    return {tag: [(e.step, e.wall_time, e.value) for e in acc.Scalars(tag)]
+            for tag in acc.Tags()["scalars"]}
+
+
+def timed(fn, *args):
+    start = time.perf_counter()
+    result = fn(*args)
+    return result, time.perf_counter() - start
+
+
+def check(name: str, got, values, steps, wall_times) -> None:
+    expected = list(zip(steps, wall_times, values, strict=True))
+    if got != {TAG: expected}:
+        raise SystemExit(f"{name}: read back something other than what was written")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=1_000_000)
+    n = parser.parse_args().events
+    values, steps, wall_times = make_scalars(n)
+    rate = {}
+    with tempfile.TemporaryDirectory(prefix="bench-records-") as tmp:
+        dirs = {k: os.path.join(tmp, k) for k in ("ours", "bulk", "tb")}
+        ours, t = timed(write_ours, dirs["ours"], values, steps, wall_times)
+        rate["write board.events add_scalar"] = n / t
+        _, t = timed(write_ours_bulk, dirs["bulk"], values, steps, wall_times)
+        rate["write board.events add_scalars (bulk)"] = n / t
+        theirs, t = timed(write_tensorboard, dirs["tb"], values, steps, wall_times)
+        rate["write tensorboard EventFileWriter"] = n / t
+        got, t = timed(read_ours, ours)
+        check("board.events", got, values, steps, wall_times)
+        rate["read board.events EventFileReader"] = n / t
+        got, t = timed(read_tensorboard, ours)
+        check("tensorboard", got, values, steps, wall_times)
+        rate["read tensorboard EventAccumulator"] = n / t
+        got, _ = timed(read_ours, theirs)
+        check("board.events on tensorboard's file", got, values, steps, wall_times)
+    print(f"{n:,} scalar events, CRC32C verified on read")
+    for name, r in rate.items():
+        print(f"  {name:<42} {r:>12,.0f} events/s")
+    tb_write = rate["write tensorboard EventFileWriter"]
+    tb_read = rate["read tensorboard EventAccumulator"]
+    ratios = [
+        ("write ratio, add_scalar / tensorboard", rate["write board.events add_scalar"] / tb_write,
+         "(target >= 10x)"),
+        ("write ratio, add_scalars / tensorboard",
+         rate["write board.events add_scalars (bulk)"] / tb_write, ""),
+        ("read ratio, board.events / accumulator",
+         rate["read board.events EventFileReader"] / tb_read, "(target >= 5x)"),
+    ]
+    for name, ratio, target in ratios:
+        print(f"  {name:<42} {ratio:>11.1f}x {target}")
+
+
+if __name__ == "__main__":
+    main()
