@@ -53,5 +53,10 @@ from scopeflow.ops.array_ops import *
 from scopeflow.ops.constant_op import *
 from scopeflow.ops.control_flow_ops import *
 from scopeflow.ops.gradients import *
+from scopeflow.ops.init_ops import *
 from scopeflow.ops.math_ops import *
+from scopeflow.ops.random_ops import *
+from scopeflow.ops.state_ops import assign, assign_add, assign_sub, count_up_to
 from scopeflow.ops.summary_ops import *
+from scopeflow.ops.variable_scope import *
+from scopeflow.ops.variables import *

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 
 import numpy as np
@@ -69,8 +70,13 @@ def group(*inputs, **kwargs) -> ops.Operation:
         return _grouped_no_op("", per_device, scope)
 
 
+def _on_device(device: str):
+    """Pins ops to `device`; '' keeps the enclosing device scope (device(None) would clear it)."""
+    return ops.device(device) if device else contextlib.nullcontext()
+
+
 def _grouped_no_op(device, deps, name) -> ops.Operation:
-    with ops.control_dependencies(deps), ops.device(device or None):
+    with ops.control_dependencies(deps), _on_device(device):
         return no_op(name=name)
 
 
@@ -78,7 +84,7 @@ def with_dependencies(dependencies, output_tensor, name=None) -> ops.Tensor:
     """`output_tensor`'s value, produced only after `dependencies` have run."""
     with ops.op_scope(list(dependencies) + [output_tensor], name, "control_dependency") as scope:
         output_tensor = ops.convert_to_tensor(output_tensor)
-        with ops.device(output_tensor.device or None), ops.control_dependencies(dependencies):
+        with _on_device(output_tensor.device), ops.control_dependencies(dependencies):
             return identity(output_tensor, name=scope)
 
 
