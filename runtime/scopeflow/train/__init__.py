@@ -1,3 +1,39 @@
-"""Placeholder: its owner fills it in (see the module layout in the helper brief)."""
+"""tf.train: optimizers, Saver and checkpoint files, SummaryWriter."""
 
-__all__: list[str] = []
+from scopeflow.train.checkpoint_bundle import BundleReader
+from scopeflow.train.checkpoint_state import (
+    checkpoint_exists,
+    get_checkpoint_state,
+    latest_checkpoint,
+    update_checkpoint_state,
+)
+from scopeflow.train.optimizer import Optimizer
+from scopeflow.train.optimizers import (
+    AdagradOptimizer,
+    AdamOptimizer,
+    GradientDescentOptimizer,
+    MomentumOptimizer,
+    RMSPropOptimizer,
+)
+from scopeflow.train.saver import Saver
+from scopeflow.train.state_dict import load_checkpoint_as_state_dict
+from scopeflow.train.summary_writer import SummaryWriter
+from scopeflow.train.training_util import global_step, write_graph
+
+NewCheckpointReader = BundleReader
+
+
+def load_checkpoint(ckpt_dir_or_file: str) -> BundleReader:
+    """A reader for a checkpoint prefix, its .index file, or a directory's latest one."""
+    from scopeflow.train.state_dict import resolve_checkpoint
+
+    return BundleReader(resolve_checkpoint(ckpt_dir_or_file))
+
+
+__all__ = [
+    "AdagradOptimizer", "AdamOptimizer", "GradientDescentOptimizer", "MomentumOptimizer",
+    "NewCheckpointReader", "Optimizer", "RMSPropOptimizer", "Saver", "SummaryWriter",
+    "checkpoint_exists", "get_checkpoint_state", "global_step", "latest_checkpoint",
+    "load_checkpoint", "load_checkpoint_as_state_dict", "update_checkpoint_state",
+    "write_graph",
+]

@@ -251,6 +251,17 @@ class BundleReader:
             raise errors.DataLossError(None, None, f"{where}: checksum mismatch")
         return out.reshape(shape)
 
+    def has_tensor(self, name: str) -> bool:
+        return name in self.entries
+
+    def get_variable_to_shape_map(self) -> dict[str, list[int]]:
+        return {name: list(self.shape_of(name)) for name in self.entries}
+
+    def get_variable_to_dtype_map(self) -> dict:
+        from scopeflow.framework import dtypes
+
+        return {name: dtypes.as_dtype(e.dtype) for name, e in self.entries.items()}
+
     def read_all(self) -> dict[str, np.ndarray]:
         return {name: self.get_tensor(name) for name in self.entries}
 

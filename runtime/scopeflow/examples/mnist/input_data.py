@@ -16,6 +16,7 @@ import tempfile
 import urllib.request
 
 import numpy as np
+
 from scopeflow.examples.mnist.idx import read_idx
 
 log = logging.getLogger(__name__)
