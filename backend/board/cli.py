@@ -135,13 +135,15 @@ def _serve(args, logdirs: list[Logdir], sock: socket.socket) -> int:
 
 
 def _make_server(config, app):
-    """uvicorn's server, telling live streams to end as soon as shutdown starts."""
+    """uvicorn's server, telling live streams to end as soon as shutdown starts, and
+    exiting with status 0 after a graceful stop (uvicorn re-raises the signal)."""
     import uvicorn
 
     class Server(uvicorn.Server):
         def handle_exit(self, sig, frame):
             app.state.stopping.set()
             super().handle_exit(sig, frame)
+            self._captured_signals.clear()
 
     return Server(config)
 
