@@ -129,21 +129,19 @@ def _sparse_softmax_xent_grad(op, grad_loss, grad_backprop):
 @RegisterGradient("TopK")
 def _top_k_grad(op, grad_values, grad_indices):
     """grad of the values scattered back to the positions they were taken from"""
-    x, indices = op.inputs[0], op.outputs[1]
+    x, indices, k = op.inputs[0], op.outputs[1], op.get_attr("k")
     d = su.dims(x)
     if d is not None and None not in d:
         n, rows = d[-1], int(np.prod(d[:-1]))
-        k = su.dims(indices)[-1]
         offsets = np.arange(rows, dtype=np.int32).reshape(-1, 1) * n
         flat_ids = A.reshape(M.add(A.reshape(indices, [rows, k]), offsets), [-1])
         total = np.int32(rows * n)
     else:
-        n = A.slice(A.shape(x), A.reshape(M.sub(A.rank(x), 1), [1]), [1])
-        flat_indices = A.reshape(indices, A.concat(0, [[-1], n]))
-        rows = A.shape(flat_indices)[0]
+        n = A.reshape(A.slice(A.shape(x), A.reshape(M.sub(A.rank(x), 1), [1]), [1]), [])
+        rows = M.div(A.size(x), n)
         offsets = A.expand_dims(M.mul(M.range(0, rows), n), -1)
-        flat_ids = A.reshape(M.add(flat_indices, offsets), [-1])
-        total = M.mul(rows, A.reshape(n, []))
+        flat_ids = A.reshape(M.add(A.reshape(indices, [-1, k]), offsets), [-1])
+        total = A.size(x)
     flat = A.unsorted_segment_sum(A.reshape(grad_values, [-1]), flat_ids, total)
     return A.reshape(flat, shape_of(x))
 
