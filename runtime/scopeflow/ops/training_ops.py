@@ -151,34 +151,40 @@ for _type, (_rule, _n_slots, _hyper) in _RULES.items():
     NotDifferentiable("Fused" + _type)
 
 
-def _apply(op_type, inputs, name):
-    return ops.apply_op(op_type, inputs, name=name).outputs[0]
+def _apply(op_type, refs, values, name):
+    """The op over variable refs then values (hyperparameters, gradient) of the var's dtype."""
+    from scopeflow.ops import state_ops
+
+    refs = [state_ops.as_ref(r, op_type) for r in refs]
+    dtype = refs[0].dtype.base_dtype
+    values = [ops.convert_to_tensor(v, dtype=dtype) for v in values]
+    return ops.apply_op(op_type, [*refs, *values], name=name).outputs[0]
 
 
 def apply_gradient_descent(var, alpha, delta, name=None):
     """var -= alpha * delta; returns the variable's new value."""
-    return _apply("ApplyGradientDescent", [var, alpha, delta], name)
+    return _apply("ApplyGradientDescent", [var], [alpha, delta], name)
 
 
 def apply_momentum(var, accum, lr, grad, momentum, name=None):
     """accum = accum * momentum + grad; var -= lr * accum."""
-    return _apply("ApplyMomentum", [var, accum, lr, grad, momentum], name)
+    return _apply("ApplyMomentum", [var, accum], [lr, grad, momentum], name)
 
 
 def apply_adagrad(var, accum, lr, grad, name=None):
     """accum += grad^2; var -= lr * grad / sqrt(accum)."""
-    return _apply("ApplyAdagrad", [var, accum, lr, grad], name)
+    return _apply("ApplyAdagrad", [var, accum], [lr, grad], name)
 
 
 def apply_adam(var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad, name=None):
     """Adam with the bias correction folded into the step size (TensorFlow's ApplyAdam)."""
-    inputs = [var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad]
-    return _apply("ApplyAdam", inputs, name)
+    values = [beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad]
+    return _apply("ApplyAdam", [var, m, v], values, name)
 
 
 def apply_rms_prop(var, ms, mom, lr, rho, momentum, epsilon, grad, name=None):
     """ms = rho*ms + (1-rho)*grad^2; mom = momentum*mom + lr*grad/sqrt(ms+eps); var -= mom."""
-    return _apply("ApplyRMSProp", [var, ms, mom, lr, rho, momentum, epsilon, grad], name)
+    return _apply("ApplyRMSProp", [var, ms, mom], [lr, rho, momentum, epsilon, grad], name)
 
 
 def fused_apply(op_type, rows, hyper, grads, name=None):

@@ -137,16 +137,18 @@ class Optimizer:
 
     def _create_slots(self, var_list) -> None:
         graph = ops.get_default_graph()
-        for index, init in enumerate(self._slot_inits):
-            slots = self._slots[index]
-            for var in var_list:
-                if var in slots:
-                    continue
-                with graph.name_scope(None), graph.name_scope(f"{var.op.name}/{self._name}") \
-                        as scope, ops.device(var.device):
-                    value = constant_op.fill(_shape_of(var), constant_op.constant(
-                        init, dtype=var.dtype.base_dtype))
-                    slots[var] = _variables().Variable(value, name=scope, trainable=False)
+        for var in var_list:
+            for index, init in enumerate(self._slot_inits):
+                if var not in self._slots[index]:
+                    self._slots[index][var] = self._make_slot(graph, var, init)
+
+    def _make_slot(self, graph, var, init: float):
+        # A fresh scope at the root: `<var>/<Name>`, then `_1`, ... for the next slot.
+        with graph.name_scope(None), graph.name_scope(f"{var.op.name}/{self._name}") as scope, \
+                ops.device(var.device):
+            value = constant_op.fill(
+                _shape_of(var), constant_op.constant(init, dtype=var.dtype.base_dtype))
+            return _variables().Variable(value, name=scope, trainable=False)
 
     def _hyper(self) -> list:
         raise NotImplementedError
