@@ -61,7 +61,8 @@ def unbroadcast(grad, x, other):
     if axes is not None:
         if not axes:
             return grad if dx == dg else array_ops.reshape(grad, shape_of(x))
-        return array_ops.reshape(M.reduce_sum(grad, axes), shape_of(x))
+        summed = M.reduce_sum(grad, axes)
+        return summed if su.dims(summed) == dx else array_ops.reshape(summed, shape_of(x))
     rx, _ = array_ops._apply("BroadcastGradientArgs",
                              [array_ops.shape(x), array_ops.shape(other)])
     return array_ops.reshape(M.reduce_sum(grad, rx), array_ops.shape(x))

@@ -58,6 +58,19 @@ def _unary_infer(op):
     return [(x.dtype.base_dtype, x.get_shape())]
 
 
+_FLOAT_ONLY = {"Sqrt", "Rsqrt", "Exp", "Log", "Tanh", "Sigmoid", "Inv", "Sin", "Cos", "Floor",
+               "Ceil"}
+
+
+def _float_unary_infer(op):
+    dtype = op.inputs[0].dtype.base_dtype
+    if not (dtype.is_floating or dtype.is_complex):
+        raise TypeError(f"Value passed to parameter 'x' of '{op.type}' Op (name: '{op.name}') "
+                        f"has DataType {dtype.name} not in list of allowed values: float16, "
+                        "float32, float64, complex64, complex128")
+    return _unary_infer(op)
+
+
 def _binary_infer(op, out_dtype=None):
     su.check_same_dtype(op)
     x, y = op.inputs
@@ -94,9 +107,27 @@ _COMPARE = {
 }
 
 
+def _string_aware(fn, string_fn):
+    """Add concatenates and Equal/NotEqual compare string tensors (numpy object arrays)."""
+
+    def kernel(x, y):
+        if isinstance(x, np.ndarray) or isinstance(y, np.ndarray):
+            out = string_fn(np.asarray(x, dtype=object), np.asarray(y, dtype=object))
+            return out if out.dtype == object else torch.from_numpy(np.asarray(out, bool))
+        return fn(x, y)
+
+    return kernel
+
+
+_BINARY["Add"] = _string_aware(torch.add, np.add)
+_COMPARE["Equal"] = _string_aware(torch.eq, np.equal)
+_COMPARE["NotEqual"] = _string_aware(torch.ne, np.not_equal)
+
+
 def _register_elementwise():
     for op_type, fn in _UNARY.items():
-        register_op(op_type, infer=_unary_infer, kernel=lambda ctx, x, fn=fn: fn(x))
+        infer = _float_unary_infer if op_type in _FLOAT_ONLY else _unary_infer
+        register_op(op_type, infer=infer, kernel=lambda ctx, x, fn=fn: fn(x))
     for table, infer in ((_BINARY, _binary_infer), (_COMPARE, _compare_infer)):
         for op_type, fn in table.items():
             register_op(op_type, infer=infer, kernel=lambda ctx, x, y, fn=fn: fn(x, y))

@@ -32,7 +32,7 @@ _ACTIVATIONS = {
 }
 _ACTIVATION_GRADS = {
     # (gradients, features) except EluGrad, which takes the forward outputs
-    "ReluGrad": lambda g, x: g * (x > 0),
+    "ReluGrad": lambda g, y: torch.ops.aten.threshold_backward(g, y, 0),
     "Relu6Grad": lambda g, x: g * ((x > 0) & (x < 6)),
     "EluGrad": lambda g, y: torch.where(y < 0, g * (y + 1), g),
     "SoftplusGrad": lambda g, x: g * torch.sigmoid(x),

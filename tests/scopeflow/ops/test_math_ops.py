@@ -246,3 +246,16 @@ def test_unknown_dims_propagate_through_broadcast():
     y = tf.placeholder(tf.float32, [1, 3])
     assert tf.add(x, y).get_shape().as_list() == [None, 3]
     assert tf.add(x, tf.placeholder(tf.float32)).get_shape().ndims is None
+
+
+def test_float_only_ops_reject_integer_inputs():
+    with pytest.raises(TypeError, match="DataType int32 not in list of allowed values"):
+        tf.sqrt(tf.constant([4, 9]))
+
+
+def test_string_add_concatenates_and_equal_compares():
+    with tf.Graph().as_default(), tf.Session() as sess:
+        words = tf.constant(["ab", "c"])
+        joined, same = sess.run([tf.add(words, "!"), tf.equal(words, "c")])
+    assert joined.tolist() == [b"ab!", b"c!"]
+    assert same.tolist() == [False, True]
