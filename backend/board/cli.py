@@ -60,7 +60,7 @@ def check_logdir(logdir: Logdir) -> None:
         fs.ls(root)
     except FileNotFoundError:
         pass  # an empty prefix on object storage: runs may appear later
-    except (ImportError, ValueError, OSError) as err:
+    except Exception as err:  # remote filesystems raise their own types (botocore, ...)
         raise UsageError(f"logdir {logdir.url!r} cannot be read: {err}") from err
 
 
