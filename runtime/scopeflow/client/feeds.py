@@ -21,25 +21,39 @@ def make_feeder(tensor: Tensor):
     dtype = tensor.dtype.base_dtype
     shape = tensor.get_shape()
     dims = None if shape.ndims is None else tuple(d.value for d in shape.dims)
-    if dtype == dtypes.string:
-        def convert(value):
-            return string_array(value)
-    else:
-        convert = _numeric_converter(tensor, dtype)
+    exact = dims if shape.is_fully_defined() else None
 
-    def feed(value):
-        if isinstance(value, Tensor):
-            raise TypeError(_BAD_FEED)
-        arr = convert(value)
+    def check_shape(arr: np.ndarray) -> None:
         if dims is not None and (arr.ndim != len(dims) or any(
                 d is not None and d != s for d, s in zip(dims, arr.shape))):
             raise ValueError(
                 f"Cannot feed value of shape {arr.shape!r} for Tensor '{tensor.name}', "
                 f"which has shape '{shape}'"
             )
-        if dtype == dtypes.string:
+
+    if dtype == dtypes.string:
+        def feed_string(value):
+            if isinstance(value, Tensor):
+                raise TypeError(_BAD_FEED)
+            arr = string_array(value)
+            check_shape(arr)
             return arr
-        return torch.from_numpy(arr if arr.flags.writeable else arr.copy())
+
+        return feed_string
+
+    convert = _numeric_converter(tensor, dtype)
+    np_type = np.dtype(dtype.as_numpy_dtype)
+    from_numpy = torch.from_numpy
+
+    def feed(value):
+        # Fast path: an array of the right dtype and exact shape goes straight to torch.
+        if type(value) is np.ndarray and value.dtype == np_type:
+            arr = value
+        else:
+            arr = convert(value)
+        if arr.shape != exact:
+            check_shape(arr)
+        return from_numpy(arr) if arr.flags.writeable else from_numpy(arr.copy())
 
     return feed
 
@@ -49,8 +63,8 @@ def _numeric_converter(tensor: Tensor, dtype: dtypes.DType):
     exact_only = dtype.is_integer or dtype == dtypes.bool
 
     def convert(value) -> np.ndarray:
-        if type(value) is np.ndarray and value.dtype == np_type:
-            return value
+        if isinstance(value, Tensor):
+            raise TypeError(_BAD_FEED)
         try:
             arr = np.asarray(value)
             if arr.dtype.kind in "SUO":

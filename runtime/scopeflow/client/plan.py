@@ -14,6 +14,7 @@ import sys
 
 from scopeflow import errors
 from scopeflow.client.feeds import make_feeder, to_numpy
+from scopeflow.framework import dtypes
 from scopeflow.framework.kernel_context import KernelContext
 from scopeflow.framework.operation import Operation, Tensor
 
@@ -136,6 +137,20 @@ class _Emitter:
         self.lines.append(line + f"  # {op.name}")
         self.line_ops[len(self.lines) + 1] = op  # +1: the `def` line comes first
 
+    def fetch_expression(self, leaf) -> str:
+        """How the plan returns a fetch: a numpy copy, never a view of session state."""
+        if isinstance(leaf, Operation):
+            return "None"
+        name = self.names[leaf]
+        device = self.devices.get(leaf)
+        on_host = device is None or device.type == "cpu"
+        simple = leaf.dtype.as_torch is not None and leaf.dtype.base_dtype != dtypes.bfloat16
+        if not (on_host and simple) or leaf.get_shape().ndims is None:
+            return f"_np({name})"
+        if leaf.get_shape().ndims == 0:
+            return f"{name}.numpy()[()]"  # a numpy scalar, as TensorFlow returns
+        return f"{name}.numpy().copy()"
+
     def _input(self, t: Tensor, device) -> str:
         name = self.names[t]
         source = self.devices.get(t)
@@ -166,8 +181,7 @@ def compile_plan(session, placer, leaves: list, feeds: list[Tensor]) -> Plan:
         emitter.emit_feed(i, t)
     for op in order:
         emitter.emit_op(op, uses)
-    results = [("None" if isinstance(leaf, Operation) else f"_np({emitter.names[leaf]})")
-               for leaf in leaves]
+    results = [emitter.fetch_expression(leaf) for leaf in leaves]
     params = ", ".join(f"a{i}" for i in range(len(feeds)))
     filename = f"<scopeflow-plan-{next(_counter)}>"
     body = emitter.lines + [f"    return ({', '.join(results)}{',' if results else ''})"]

@@ -17,6 +17,7 @@ def attr_value(value) -> attr_value_pb2.AttrValue:
     if isinstance(value, attr_value_pb2.AttrValue):
         out.CopyFrom(value)
     elif isinstance(value, (list, tuple)):
+        out.list.SetInParent()  # an empty list is still a list value
         _fill_list(out.list, value)
     else:
         _fill_scalar(out, value)
