@@ -66,14 +66,18 @@ def read_ours(path: str) -> dict[str, list[tuple[int, float, float]]]:
     """Every scalar by tag, as (step, wall_time, value), through board.events."""
     from board.events import EventFileReader
 
+    rows, events = EventFileReader(path).read_new_scalars()
     scalars: dict[str, list[tuple[int, float, float]]] = {}
-    for event in EventFileReader(path).read_new():
+    for tag, step, wall_time, value in rows:
+        points = scalars.get(tag)
+        if points is None:
+            points = scalars[tag] = []
+        points.append((step, wall_time, value))
+    for event in events:  # summaries of several values, or with metadata
         for v in event.summary.value:
             if v.WhichOneof("value") == "simple_value":
-                rows = scalars.get(v.tag)
-                if rows is None:
-                    rows = scalars[v.tag] = []
-                rows.append((event.step, event.wall_time, v.simple_value))
+                scalars.setdefault(v.tag, []).append((event.step, event.wall_time,
+                                                      v.simple_value))
     return scalars
 
 

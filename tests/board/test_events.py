@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import math
 import os
 import re
 import socket
@@ -13,10 +14,12 @@ import threading
 import time
 
 import fsspec
+import numpy as np
 import pytest
 from board.events import (
     EventFileReader,
     EventFileWriter,
+    decode_scalar_event,
     encode_scalar_event,
     read_events,
 )
@@ -100,6 +103,67 @@ def test_encode_scalar_event_is_byte_identical_to_protobuf(tag, value, step, wal
     assert encode_scalar_event(tag, value, step, wall_time) == event.SerializeToString()
 
 
+@settings(max_examples=200, deadline=None)
+@given(tag=st.text(max_size=40), value=st.floats(width=32),
+       step=st.integers(-2**63, 2**63 - 1), wall_time=st.floats(allow_nan=False))
+def test_decode_scalar_event_inverts_encode(tag, value, step, wall_time):
+    row = decode_scalar_event(encode_scalar_event(tag, value, step, wall_time))
+    omitted = (wall_time == 0 and math.copysign(1.0, wall_time) > 0) or not tag
+    if omitted or len(tag.encode()) > 118:
+        assert row is None  # a layout left to protobuf
+    else:
+        assert row[:3] == (tag, step, wall_time)
+        assert row[3] == value or (np.isnan(row[3]) and np.isnan(value))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=60), st.data())
+def test_decode_scalar_event_never_disagrees_with_protobuf(noise, data):
+    base = bytearray(encode_scalar_event("acc", 0.5, data.draw(st.integers(0, 2**40)), 12.5))
+    for _ in range(data.draw(st.integers(0, 3))):
+        at = data.draw(st.integers(0, len(base) - 1))
+        base[at] = data.draw(st.integers(0, 255))
+    for payload in (bytes(base), noise):
+        row = decode_scalar_event(payload)
+        if row is None:
+            continue
+        event = event_pb2.Event.FromString(payload)
+        [value] = event.summary.value
+        assert row[:3] == (value.tag, event.step, event.wall_time)
+        assert row[3] == value.simple_value or np.isnan(row[3])
+
+
+@pytest.mark.parametrize("step", [0, 1, 127, 128, 16383, 16384, 2**40, -1])
+@pytest.mark.parametrize("wall_time", [1234.5, 0.0, -0.0])
+@pytest.mark.parametrize("value", [0.25, 1e39, -1e39, float("inf"), 0.0])
+def test_add_scalar_writes_what_protobuf_would(tmp_path, step, wall_time, value):
+    with EventFileWriter(str(tmp_path)) as w:
+        w.add_scalar("a/b", value, step=step, wall_time=wall_time)
+    [payload] = EventFileReader(w.path).read_new_serialized()[1:]
+    expected = event_pb2.Event(wall_time=wall_time, step=step, summary=summary_pb2.Summary(
+        value=[summary_pb2.Summary.Value(tag="a/b", simple_value=value)]))
+    assert payload == expected.SerializeToString()
+
+
+def test_add_scalar_rejects_a_non_number(tmp_path):
+    with EventFileWriter(str(tmp_path)) as w, pytest.raises(TypeError, match="real number"):
+        w.add_scalar("a", "high", step=3)
+
+
+def test_read_new_scalars_splits_plain_scalars_from_other_events(tmp_path):
+    other = event_pb2.Event(wall_time=3.0, step=2, summary=summary_pb2.Summary(value=[
+        summary_pb2.Summary.Value(tag="x", simple_value=1.0),
+        summary_pb2.Summary.Value(tag="y", simple_value=2.0)]))
+    with EventFileWriter(str(tmp_path)) as w:
+        w.add_scalar("loss", 0.5, step=1, wall_time=2.0)
+        w.add_event(other)
+        w.add_scalar("loss", 0.25, step=3, wall_time=4.0)
+    rows, events = EventFileReader(w.path).read_new_scalars()
+    assert rows == [("loss", 1, 2.0, 0.5), ("loss", 3, 4.0, 0.25)]
+    assert [e.file_version for e in events[:1]] == ["brain.Event:2"]
+    assert events[1:] == [other]
+
+
 def test_add_scalar_and_add_scalars_write_summary_events(tmp_path):
     with EventFileWriter(str(tmp_path)) as w:
         w.add_scalar("loss", 0.5, step=1, wall_time=1001.0)
@@ -156,6 +220,34 @@ def test_close_keeps_every_event_from_many_threads(tmp_path):
     for e in list(read_events(w.path))[1:]:
         steps.setdefault(e.summary.value[0].tag, []).append(e.step)
     assert steps == {f"t{t}": list(range(per_thread)) for t in range(4)}
+
+
+def test_adds_racing_close_are_written_exactly_when_accepted(tmp_path):
+    w = EventFileWriter(str(tmp_path), flush_secs=3600)
+    accepted: list[list[int]] = [[] for _ in range(3)]
+    started = threading.Barrier(4)
+
+    def produce(tid):
+        started.wait()
+        for i in range(200_000):
+            try:
+                w.add_scalar(f"t{tid}", 1.0, step=i + 1, wall_time=1.0)
+            except ValueError:
+                return
+            accepted[tid].append(i + 1)
+
+    threads = [threading.Thread(target=produce, args=(t,)) for t in range(3)]
+    for t in threads:
+        t.start()
+    started.wait()
+    time.sleep(0.05)
+    w.close()
+    for t in threads:
+        t.join()
+    written: dict[str, list[int]] = {}
+    for tag, step, _, _ in EventFileReader(w.path).read_new_scalars()[0]:
+        written.setdefault(tag, []).append(step)
+    assert {f"t{t}": accepted[t] for t in range(3) if accepted[t]} == written
 
 
 def test_add_after_close_raises(tmp_path):

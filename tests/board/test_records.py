@@ -16,6 +16,7 @@ from board.records import (
     RecordTruncatedError,
     TFRecordWriter,
     encode_record,
+    encode_records,
     masked_crc32c,
     read_records,
 )
@@ -296,3 +297,20 @@ def test_any_flipped_byte_is_detected_or_skipped(tmp_path_factory, payloads, dat
     got = list(read_records(str(path), skip_corrupt=True))
     assert len(got) == len(payloads) - 1
     assert all(p in payloads for p in got)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.binary(max_size=200), max_size=300))
+def test_bulk_framing_equals_framing_one_by_one(payloads):
+    assert encode_records(payloads) == b"".join(map(encode_record, payloads))
+
+
+def test_payload_that_looks_like_a_header_does_not_stall_resync(tmp_path):
+    # An 8-byte payload followed by its checksum reads exactly like a record header
+    # (claiming a huge length); resync must prefer the real record after it.
+    payloads = [(1).to_bytes(8, "little")[::-1], b"after"]
+    data = bytearray(b"".join(map(encode_record, payloads)))
+    data[0] ^= 1
+    path = tmp_path / "r.tfrecord"
+    path.write_bytes(bytes(data))
+    assert list(read_records(str(path), skip_corrupt=True)) == [b"after"]
