@@ -134,6 +134,8 @@ function onStreamEvent(event) {
 }
 
 openStream(onStreamEvent, (up) => {
+  // Whatever changed before the stream (re)connected was not announced on it.
+  if (up && !streamUp && runs.loaded) runs.refreshSoon(0);
   streamUp = up;
   renderStatus();
 });

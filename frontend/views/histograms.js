@@ -5,6 +5,7 @@ import { runColor, stepShade, withAlpha } from '../colors.js';
 import { el } from '../dom.js';
 import { BAND_FRACTIONS, normalizeHistogram, percentile, resample, thin } from '../histo.js';
 import { api } from '../model.js';
+import { plot } from '../plot.js';
 import { state } from '../state.js';
 import { cardFrame } from './plugin_view.js';
 
@@ -49,12 +50,13 @@ class HistogramCardBase {
   }
 
   render(traces, layout) {
-    window.Plotly.react(this.plot, traces, baseLayout(layout), CONFIG);
+    plot(this.plot, traces, baseLayout(layout), CONFIG).then(() => {
+      this.element.dataset.drawn = String(Date.now());
+    });
     const steps = this.data.length;
     this.foot.textContent = steps
       ? `${steps} step${steps > 1 ? 's' : ''}, ${this.data[0].step} to ${this.data[steps - 1].step}`
       : 'No data yet.';
-    this.element.dataset.drawn = String(Date.now());
   }
 }
 

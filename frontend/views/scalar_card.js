@@ -4,6 +4,7 @@
 import { runColor } from '../colors.js';
 import { el, formatNumber } from '../dom.js';
 import { api } from '../model.js';
+import { plot } from '../plot.js';
 import {
   appendPoints, mergeRange, nearestIndex, relativeUnit, robustRange, TZ_SHIFT_MS, xValues,
 } from '../series.js';
@@ -215,18 +216,18 @@ export class ScalarCard {
   draw() {
     const lines = this.lines();
     this.current = lines;
-    const traces = this.traces(lines);
-    window.Plotly.react(this.plot, traces, this.layout(lines), PLOT_CONFIG);
-    if (!this.listening) {
-      this.listening = true;
-      this.plot.on('plotly_relayout', (ev) => this.onRelayout(ev));
-    }
+    plot(this.plot, this.traces(lines), this.layout(lines), PLOT_CONFIG).then(() => {
+      if (!this.listening) {
+        this.listening = true;
+        this.plot.on('plotly_relayout', (ev) => this.onRelayout(ev));
+      }
+      this.element.dataset.drawn = String(Date.now());
+    });
     const total = lines.reduce((n, l) => n + l.total, 0);
     const shown = lines.reduce((n, l) => n + l.x.length, 0);
     this.foot.textContent = lines.length
       ? `${lines.length} run${lines.length > 1 ? 's' : ''} · ${shown.toLocaleString()} of ${total.toLocaleString()} points drawn`
       : 'No selected run has this tag.';
-    this.element.dataset.drawn = String(Date.now());
   }
 
   onRelayout(ev) {
