@@ -68,7 +68,7 @@ def _reshape_infer(op):
 
 
 register_op("Reshape", infer=_reshape_infer,
-            kernel=lambda ctx, x, shape: x.reshape(shape.tolist()))
+            kernel=lambda ctx, x, shape: x.reshape(su.int_list(ctx, 1, shape)))
 
 
 def squeeze(input, squeeze_dims=None, name=None):
@@ -122,7 +122,7 @@ def _expand_dims_infer(op):
 
 
 register_op("ExpandDims", infer=_expand_dims_infer,
-            kernel=lambda ctx, x, dim: torch.unsqueeze(x, int(dim)))
+            kernel=lambda ctx, x, dim: torch.unsqueeze(x, su.int_list(ctx, 1, dim)[0]))
 
 
 # ---- concat, pack, unpack, split --------------------------------------------------------
@@ -163,7 +163,7 @@ def _concat_infer(op):
 
 
 register_op("Concat", infer=_concat_infer,
-            kernel=lambda ctx, dim, *xs: torch.cat(xs, dim=int(dim)))
+            kernel=lambda ctx, dim, *xs: torch.cat(xs, dim=su.int_list(ctx, 0, dim)[0]))
 
 
 def pack(values, axis=0, name="pack"):
@@ -235,7 +235,7 @@ def _split_infer(op):
 
 
 def _split_kernel(ctx, dim, x):
-    axis = int(dim)
+    axis = su.int_list(ctx, 0, dim)[0]
     return torch.split(x, x.shape[axis] // ctx.attrs["num_split"], dim=axis)
 
 
@@ -270,7 +270,7 @@ def _slice_infer(op):
 
 
 def _slice_kernel(ctx, x, begin, size):
-    for axis, (b, s) in enumerate(zip(begin.tolist(), size.tolist())):
+    for axis, (b, s) in enumerate(zip(su.int_list(ctx, 1, begin), su.int_list(ctx, 2, size))):
         x = x.narrow(axis, b, x.shape[axis] - b if s == -1 else s)
     return x
 
@@ -310,7 +310,7 @@ def _tile_infer(op):
     return _out(op, [None if v is None else v * k for v, k in zip(d, m)])
 
 
-register_op("Tile", infer=_tile_infer, kernel=lambda ctx, x, m: x.repeat(m.tolist()))
+register_op("Tile", infer=_tile_infer, kernel=lambda ctx, x, m: x.repeat(su.int_list(ctx, 1, m)))
 
 
 def pad(tensor, paddings, mode="CONSTANT", name=None):
@@ -330,7 +330,8 @@ def _pad_infer(op):
 
 
 def _pad_kernel(ctx, x, paddings):
-    flat = [int(v) for pair in reversed(paddings.tolist()) for v in pair]
+    pairs = su.int_list(ctx, 1, paddings)
+    flat = [v for i in range(len(pairs) - 2, -1, -2) for v in pairs[i:i + 2]]
     return torch.nn.functional.pad(x, flat)
 
 
@@ -362,7 +363,7 @@ def _transpose_infer(op):
 
 
 register_op("Transpose", infer=_transpose_infer,
-            kernel=lambda ctx, x, perm: x.permute(perm.tolist()))
+            kernel=lambda ctx, x, perm: x.permute(su.int_list(ctx, 1, perm)))
 
 
 # ---- shape, size, rank, stop_gradient -------------------------------------------------

@@ -39,7 +39,7 @@ def _one_hot_infer(op):
 
 
 def _one_hot_kernel(ctx, indices, depth, on, off):
-    classes = torch.arange(int(depth), device=indices.device)
+    classes = torch.arange(su.int_list(ctx, 1, depth)[0], device=indices.device)
     out = torch.where(indices.long().unsqueeze(-1) == classes, on, off)
     axis = ctx.attrs["axis"]
     return out if axis == -1 else torch.movedim(out, -1, axis)
@@ -71,7 +71,7 @@ def _index_tuple(indices, rank):
 
 
 def _sparse_to_dense_kernel(ctx, indices, shape, values, default):
-    out = torch.full(shape.reshape(-1).tolist(), default.item(), dtype=values.dtype,
+    out = torch.full(su.int_list(ctx, 1, shape), default.item(), dtype=values.dtype,
                      device=values.device)
     out[_index_tuple(indices, out.dim())] = values
     return out

@@ -364,17 +364,17 @@ def _reduce_infer(op):
     return [(x.dtype.base_dtype, su.make_shape(out))]
 
 
-def _axes(indices):
-    return indices.reshape(-1).tolist()
+def _axes(ctx, indices):
+    return su.int_list(ctx, 1, indices)
 
 
 def _sum_kernel(ctx, x, indices):
-    axes = _axes(indices)
+    axes = _axes(ctx, indices)
     return torch.sum(x, dim=axes, keepdim=ctx.attrs["keep_dims"], dtype=x.dtype) if axes else x
 
 
 def _mean_kernel(ctx, x, indices):
-    axes = _axes(indices)
+    axes = _axes(ctx, indices)
     if not axes:
         return x
     if x.is_floating_point() or x.is_complex():
@@ -387,9 +387,17 @@ def _mean_kernel(ctx, x, indices):
 def _one_axis_at_a_time(fn):
     def kernel(ctx, x, indices):
         keep = ctx.attrs["keep_dims"]
-        for axis in sorted({a % x.dim() for a in _axes(indices)}, reverse=True):
+        for axis in sorted({a % x.dim() for a in _axes(ctx, indices)}, reverse=True):
             x = fn(x, axis, keep)
         return x
+
+    return kernel
+
+
+def _all_axes_at_once(fn):
+    def kernel(ctx, x, indices):
+        axes = _axes(ctx, indices)
+        return fn(x, dim=axes, keepdim=ctx.attrs["keep_dims"]) if axes else x
 
     return kernel
 
@@ -397,8 +405,8 @@ def _one_axis_at_a_time(fn):
 _REDUCE_KERNELS = {
     "Sum": _sum_kernel,
     "Mean": _mean_kernel,
-    "Max": lambda ctx, x, i: torch.amax(x, dim=_axes(i), keepdim=ctx.attrs["keep_dims"]),
-    "Min": lambda ctx, x, i: torch.amin(x, dim=_axes(i), keepdim=ctx.attrs["keep_dims"]),
+    "Max": _all_axes_at_once(torch.amax),
+    "Min": _all_axes_at_once(torch.amin),
     "Prod": _one_axis_at_a_time(lambda x, a, k: torch.prod(x, a, keepdim=k, dtype=x.dtype)),
     "All": _one_axis_at_a_time(lambda x, a, k: torch.all(x, a, keepdim=k)),
     "Any": _one_axis_at_a_time(lambda x, a, k: torch.any(x, a, keepdim=k)),
@@ -427,9 +435,9 @@ def _arg_infer(op):
 
 
 register_op("ArgMax", infer=_arg_infer,
-            kernel=lambda ctx, x, dim: torch.argmax(x, dim=int(dim)))
+            kernel=lambda ctx, x, dim: torch.argmax(x, dim=su.int_list(ctx, 1, dim)[0]))
 register_op("ArgMin", infer=_arg_infer,
-            kernel=lambda ctx, x, dim: torch.argmin(x, dim=int(dim)))
+            kernel=lambda ctx, x, dim: torch.argmin(x, dim=su.int_list(ctx, 1, dim)[0]))
 
 
 def range(start, limit=None, delta=1, name="range"):

@@ -176,8 +176,9 @@ def _vjp(fn, primal, grad, *others):
     return result
 
 
-def _zeros_of_sizes(sizes, like):
-    return torch.zeros(sizes.tolist(), dtype=like.dtype, device=like.device)
+def _zeros_of_sizes(ctx, index, sizes, like):
+    shape = su.int_list(ctx, index, sizes)
+    return torch.zeros(shape, dtype=like.dtype, device=like.device)
 
 
 register_op("Conv2D", infer=_conv2d_infer, kernel=lambda ctx, x, f: _conv2d(x, f, ctx.attrs))
@@ -194,11 +195,11 @@ def _sizes_infer(index_of_sizes, index_of_dtype):
 
 
 def _conv2d_backprop_input(ctx, sizes, f, g):
-    return _vjp(lambda x, w: _conv2d(x, w, ctx.attrs), _zeros_of_sizes(sizes, f), g, f)
+    return _vjp(lambda x, w: _conv2d(x, w, ctx.attrs), _zeros_of_sizes(ctx, 0, sizes, f), g, f)
 
 
 def _conv2d_backprop_filter(ctx, x, sizes, g):
-    return _vjp(lambda w, v: _conv2d(v, w, ctx.attrs), _zeros_of_sizes(sizes, x), g, x)
+    return _vjp(lambda w, v: _conv2d(v, w, ctx.attrs), _zeros_of_sizes(ctx, 1, sizes, x), g, x)
 
 
 register_op("Conv2DBackpropInput", infer=_sizes_infer(0, 1), kernel=_conv2d_backprop_input)
@@ -207,7 +208,7 @@ register_op("MaxPoolGrad", infer=_like_input,
             kernel=lambda ctx, x, y, g: _vjp(lambda v: _max_pool(v, ctx.attrs), x, g))
 register_op("AvgPoolGrad", infer=_sizes_infer(0, 1),
             kernel=lambda ctx, sizes, g: _vjp(lambda v: _avg_pool(v, ctx.attrs),
-                                              _zeros_of_sizes(sizes, g), g))
+                                              _zeros_of_sizes(ctx, 0, sizes, g), g))
 
 
 # ---- local response normalization ----------------------------------------------------------

@@ -223,3 +223,26 @@ def _scalar_or_none(tensor) -> int | None:
         return None
     v = int(value.reshape(-1)[0])
     return None if v < 0 else v
+
+
+# ---- kernels: shape-like inputs ---------------------------------------------------------
+
+
+def int_list(ctx, index: int, value) -> list:
+    """The ints of kernel input `index` (a shape, axes, paddings...) as a flat list.
+
+    A Const input arrives as the same tensor every run, so its list is read once and kept
+    in ctx.cache: no per-run device sync when the op runs on a GPU. Other inputs (fed or
+    computed) are read each time.
+    """
+    cache = ctx.cache
+    if cache is not None:
+        entry = cache.get(index)
+        if entry is not None and entry[0] is value:
+            return entry[1]
+    values = value.reshape(-1).tolist()
+    if ctx.op.inputs[index].op.type == "Const":
+        if cache is None:
+            cache = ctx.cache = {}
+        cache[index] = (value, values)
+    return values

@@ -100,7 +100,9 @@ def _plan(shape, begin, end, strides, masks) -> _Plan:
 
 
 def _spec_values(ctx, begin, end, strides):
-    return begin.tolist(), end.tolist(), strides.tolist(), ctx.attrs
+    int_list = su.int_list
+    return (int_list(ctx, 1, begin), int_list(ctx, 2, end), int_list(ctx, 3, strides),
+            ctx.attrs)
 
 
 def _strided_slice_kernel(ctx, x, begin, end, strides):
@@ -112,7 +114,7 @@ def _strided_slice_kernel(ctx, x, begin, end, strides):
 
 
 def _strided_slice_grad_kernel(ctx, shape, begin, end, strides, dy):
-    shape = shape.tolist()
+    shape = su.int_list(ctx, 0, shape)
     plan = _plan(shape, *_spec_values(ctx, begin, end, strides))
     grad = dy.reshape(plan.inner_shape)
     for axis, indices in reversed(plan.reversed_dims):

@@ -175,3 +175,19 @@ def test_getitem_with_a_tensor_index():
 def test_getitem_index_out_of_range_is_a_shape_error():
     with pytest.raises(ValueError, match="out of bounds"):
         tf.placeholder(tf.float32, [3])[5]
+
+
+def test_a_fed_value_replaces_a_constant_shape_input_on_every_run():
+    x = tf.placeholder(tf.float32, [6])
+    target = tf.constant([2, 3])
+    reshaped = tf.reshape(x, target)
+    value = np.arange(6, dtype=np.float32)
+    with tf.Session() as sess:
+        assert sess.run(reshaped, {x: value}).shape == (2, 3)
+        assert sess.run(reshaped, {x: value, target: [3, 2]}).shape == (3, 2)
+        assert sess.run(reshaped, {x: value}).shape == (2, 3)
+
+
+def test_unpack_infers_num_from_the_static_shape():
+    parts = tf.unpack(tf.placeholder(tf.float32, [3, 2]))
+    assert len(parts) == 3 and parts[0].get_shape().as_list() == [2]

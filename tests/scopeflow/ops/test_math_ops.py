@@ -259,3 +259,9 @@ def test_string_add_concatenates_and_equal_compares():
         joined, same = sess.run([tf.add(words, "!"), tf.equal(words, "c")])
     assert joined.tolist() == [b"ab!", b"c!"]
     assert same.tolist() == [False, True]
+
+
+@pytest.mark.parametrize("reduce", [tf.reduce_sum, tf.reduce_mean, tf.reduce_max,
+                                    tf.reduce_min, tf.reduce_prod])
+def test_reducing_over_no_axes_is_the_identity(reduce):
+    check_op([(2, 3)], lambda x: x * 1, lambda x: reduce(x, []))
