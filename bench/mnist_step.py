@@ -52,7 +52,7 @@ def torch_runner(batches):
             loss = loss_fn(model(x), y)
             loss.backward()
             optimizer.step()
-        return float(loss)
+        return loss.item()
 
     return run
 

@@ -10,6 +10,7 @@ touching the network.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 import tempfile
@@ -155,14 +156,30 @@ def _read_mnist(train_dir: str, one_hot: bool, seed) -> DataSets:
     )
 
 
-def _read_digits(one_hot: bool, seed) -> DataSets:
-    from sklearn.datasets import load_digits
+def load_digits_arrays() -> tuple[np.ndarray, np.ndarray]:
+    """scikit-learn's bundled 8x8 digits as (images [1797, 64] in 0..16, labels).
 
-    digits = load_digits()
+    Read straight from the package's data file: importing sklearn costs seconds.
+    """
+    spec = importlib.util.find_spec("sklearn")
+    if spec is None or spec.origin is None:
+        raise DatasetUnavailableError("the digits data set needs scikit-learn installed")
+    path = os.path.join(os.path.dirname(spec.origin), "datasets", "data", "digits.csv.gz")
+    if not os.path.exists(path):  # a layout change: take the slow, public way
+        from sklearn.datasets import load_digits
+
+        digits = load_digits()
+        return digits.data, digits.target
+    table = np.loadtxt(path, delimiter=",")
+    return table[:, :-1], table[:, -1].astype(np.int64)
+
+
+def _read_digits(one_hot: bool, seed) -> DataSets:
+    data, target = load_digits_arrays()
     # A fixed shuffle: the bundled file is ordered by writer, so a plain cut would skew it.
-    order = np.random.RandomState(0).permutation(len(digits.target))
-    images = (digits.data[order] / 16.0).astype(np.float32)
-    labels = digits.target[order]
+    order = np.random.RandomState(0).permutation(len(target))
+    images = (data[order] / 16.0).astype(np.float32)
+    labels = target[order]
     total = len(labels)
     test_n = round(total * _SPLIT[2] / sum(_SPLIT))
     val_n = round(total * _SPLIT[1] / sum(_SPLIT))
