@@ -389,16 +389,26 @@ def _shape_infer(op):
     return [(dtypes.int32, su.make_shape([None if d is None else len(d)]))]
 
 
-def _int32_vector(ctx, values):
-    return torch.tensor(values, dtype=torch.int32, device=ctx.device)
+def _shape_kernel(measure):
+    """Kernels of Shape/Size/Rank: the int32 result is kept while the input shape repeats,
+    so a GPU run does not copy a fresh small tensor to the device every time."""
+
+    def kernel(ctx, x):
+        cached = ctx.cache
+        if cached is not None and cached[0] == x.shape:
+            return cached[1]
+        out = torch.tensor(measure(tuple(x.shape)), dtype=torch.int32, device=ctx.device)
+        ctx.cache = (tuple(x.shape), out)
+        return out
+
+    return kernel
 
 
-register_op("Shape", infer=_shape_infer,
-            kernel=lambda ctx, x: _int32_vector(ctx, tuple(x.shape)))
+register_op("Shape", infer=_shape_infer, kernel=_shape_kernel(lambda s: s))
 register_op("Size", infer=lambda op: [(dtypes.int32, su.make_shape([]))],
-            kernel=lambda ctx, x: _int32_vector(ctx, int(np.prod(x.shape))))
+            kernel=_shape_kernel(lambda s: int(np.prod(s))))
 register_op("Rank", infer=lambda op: [(dtypes.int32, su.make_shape([]))],
-            kernel=lambda ctx, x: _int32_vector(ctx, len(x.shape)))
+            kernel=_shape_kernel(len))
 
 
 def stop_gradient(input, name=None):

@@ -17,7 +17,7 @@ from scopeflow.framework.registry import register_op
 from scopeflow.ops import shape_util as su
 
 __all__ = [
-    "abs", "add", "add_n", "argmax", "argmin", "cast", "ceil", "cos", "div", "equal", "exp",
+    "abs", "add", "add_n", "argmax", "argmin", "cast", "ceil", "clip_by_value", "cos", "div", "equal", "exp",
     "floor", "floordiv", "greater", "greater_equal", "inv", "less", "less_equal", "log",
     "logical_and", "logical_not", "logical_or", "logical_xor", "matmul", "maximum", "minimum",
     "mod", "mul", "neg", "not_equal", "pow", "range", "reduce_all", "reduce_any", "reduce_max",
@@ -311,6 +311,13 @@ register_op("Select", infer=_select_infer, kernel=_select_kernel)
 
 
 # ---- reductions ---------------------------------------------------------------------------
+
+
+def clip_by_value(t, clip_value_min, clip_value_max, name=None):
+    """t with values below clip_value_min / above clip_value_max replaced by those bounds."""
+    with ops.name_scope(name or "clip_by_value") as scope:
+        t = ops.convert_to_tensor(t, name="t")
+        return minimum(maximum(t, clip_value_min), clip_value_max, name=scope)
 
 
 def _reduction_indices(x, reduction_indices):

@@ -191,3 +191,27 @@ def test_a_fed_value_replaces_a_constant_shape_input_on_every_run():
 def test_unpack_infers_num_from_the_static_shape():
     parts = tf.unpack(tf.placeholder(tf.float32, [3, 2]))
     assert len(parts) == 3 and parts[0].get_shape().as_list() == [2]
+
+
+def _ph(*shape):
+    return tf.placeholder(tf.float32, list(shape))
+
+
+SHAPE_ERRORS = [
+    ("pack", lambda: tf.pack([_ph(2, 3), _ph(3, 2)]), "not compatible"),
+    ("gather of a scalar", lambda: tf.gather(_ph(), [0]), "must have rank at least 1"),
+    ("transpose perm", lambda: tf.transpose(_ph(2, 3), [0, 0]), "not a valid permutation"),
+    ("tile rank", lambda: tf.tile(_ph(2, 3), [2]), "must have rank 1"),
+    ("pad rank", lambda: tf.pad(_ph(2, 3), [[1, 1]]), "must have rank 1"),
+    ("slice bounds", lambda: tf.slice(_ph(2, 3), [1, 1], [2, 1]), "within dimension 0"),
+    ("expand_dims", lambda: tf.expand_dims(_ph(2, 3), 4), "out of range"),
+    ("concat dim", lambda: tf.concat(2, [_ph(2, 3), _ph(2, 3)]), "out of range"),
+    ("concat rank", lambda: tf.concat(0, [_ph(2, 3), _ph(2)]), "same rank"),
+]
+
+
+@pytest.mark.parametrize("name,build,message", SHAPE_ERRORS, ids=[e[0] for e in SHAPE_ERRORS])
+def test_incompatible_static_shapes_raise_value_error_naming_the_op(name, build, message):
+    with tf.Graph().as_default(), pytest.raises(ValueError, match=message) as info:
+        build()
+    assert "(op: '" in str(info.value)

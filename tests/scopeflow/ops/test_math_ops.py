@@ -265,3 +265,8 @@ def test_string_add_concatenates_and_equal_compares():
                                     tf.reduce_min, tf.reduce_prod])
 def test_reducing_over_no_axes_is_the_identity(reduce):
     check_op([(2, 3)], lambda x: x * 1, lambda x: reduce(x, []))
+
+
+def test_clip_by_value_and_its_gradient():
+    check_op([(3, 4)], lambda x: torch.clamp(x, -0.5, 1.0),
+             lambda x: tf.clip_by_value(x, -0.5, 1.0))

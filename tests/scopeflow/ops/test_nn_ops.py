@@ -191,3 +191,31 @@ def test_embedding_lookup_single_and_sharded():
             params = [tf.constant(s) for s in shards]
             got = sess.run(tf.nn.embedding_lookup(params, ids, partition_strategy=strategy))
             np.testing.assert_array_equal(got, table[ids])
+
+
+def _ph(*shape, dtype=tf.float32):
+    return tf.placeholder(dtype, list(shape))
+
+
+NN_SHAPE_ERRORS = [
+    ("xent shapes", lambda: tf.nn.softmax_cross_entropy_with_logits(_ph(2, 3), _ph(2, 4)),
+     "not compatible"),
+    ("sparse xent labels", lambda: tf.nn.sparse_softmax_cross_entropy_with_logits(
+        _ph(2, 3), _ph(3, dtype=tf.int32)), "not compatible"),
+    ("in_top_k rank", lambda: tf.nn.in_top_k(_ph(3), _ph(3, dtype=tf.int32), 1),
+     "must have rank 2"),
+    ("top_k too few", lambda: tf.nn.top_k(_ph(2, 3), 4), "at least k=4"),
+    ("pool window", lambda: tf.nn.max_pool(_ph(1, 2, 2, 1), [1, 3, 3, 1], [1, 1, 1, 1],
+                                           "VALID"), "Negative dimension size"),
+    ("conv rank", lambda: tf.nn.conv2d(_ph(5, 5, 3), _ph(2, 2, 3, 1), [1, 1, 1, 1], "SAME"),
+     "must have rank 4"),
+    ("padding", lambda: tf.nn.conv2d(_ph(1, 5, 5, 3), _ph(2, 2, 3, 1), [1, 1, 1, 1], "FULL"),
+     "Invalid padding"),
+]
+
+
+@pytest.mark.parametrize("name,build,message", NN_SHAPE_ERRORS,
+                         ids=[e[0] for e in NN_SHAPE_ERRORS])
+def test_nn_shape_errors(name, build, message):
+    with tf.Graph().as_default(), pytest.raises(ValueError, match=message):
+        build()
