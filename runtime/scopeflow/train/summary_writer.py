@@ -13,17 +13,40 @@ from board.events import EventFileWriter
 from board.proto import event_pb2, graph_pb2, summary_pb2
 from google.protobuf.message import DecodeError
 
+from scopeflow import errors
+
 __all__ = ["SummaryWriter", "graph_def_with_devices"]
 
 
-def graph_def_with_devices(graph) -> graph_pb2.GraphDef:
-    """`graph`'s GraphDef, each node's device filled from its placement when it has none."""
-    graph_def = graph.as_graph_def()
-    placed = getattr(graph, "placed_devices", None)
-    placed = placed() if callable(placed) else (placed or {})
+def graph_def_with_devices(graph, graph_def=None) -> graph_pb2.GraphDef:
+    """`graph`'s GraphDef (or the given one) where every node of `graph` names the device
+    it runs on, in full (`/job:localhost/replica:0/task:0/cpu:0`).
+
+    Nodes a Session already placed carry that device; the others get the device the default
+    placement rules give them (the first GPU for ops with a GPU kernel when one is visible,
+    else the CPU; variable writers beside their variable), which is where a Session with the
+    default config runs them.
+    """
+    from scopeflow.client.placement import Placer
+
+    if graph_def is None:
+        graph_def = graph.as_graph_def()
+    placer = None
     for node in graph_def.node:
-        if not node.device and node.name in placed:
-            node.device = placed[node.name]
+        try:
+            op = graph.get_operation_by_name(node.name)
+        except (KeyError, ValueError):
+            continue
+        if op.type != node.op:
+            continue
+        if op.assigned_device:
+            node.device = op.assigned_device
+            continue
+        placer = placer or Placer(None, log=False)
+        try:
+            node.device = placer.place(op)[1]
+        except errors.OpError:
+            pass  # pinned to a device this process lacks: the node keeps its request
     return graph_def
 
 
@@ -83,11 +106,21 @@ class SummaryWriter:
         self.add_event(event)
 
     def add_graph(self, graph=None, global_step: int | None = None, graph_def=None) -> None:
-        """Write a Graph (devices filled in from placement) or a ready GraphDef."""
-        if graph is not None:
-            graph_def = graph_def_with_devices(graph)
-        if graph_def is None:
+        """Write a Graph or a GraphDef, each node with its device (see graph_def_with_devices).
+
+        A bare GraphDef is matched by node name against the default graph, which is where
+        `sess.graph_def` in the tutorials comes from.
+        """
+        if graph is None and graph_def is None:
             raise ValueError("add_graph needs a graph or a graph_def")
+        if graph is None:
+            from scopeflow.framework import ops
+
+            graph = ops.get_default_graph()
+            graph_def_copy = graph_pb2.GraphDef()
+            graph_def_copy.CopyFrom(graph_def)
+            graph_def = graph_def_copy
+        graph_def = graph_def_with_devices(graph, graph_def)
         event = event_pb2.Event(wall_time=time.time(), graph_def=graph_def.SerializeToString())
         if global_step is not None:
             event.step = int(global_step)
