@@ -19,6 +19,9 @@ from scopeflow.framework.kernel_context import KernelContext
 from scopeflow.framework.operation import Operation, Tensor
 
 _counter = itertools.count()
+# Ops whose output is a variable reference: like TensorFlow's ref edges, the value is read
+# where it is used, so a reader gated on the variable's initializer sees the new value.
+READ_AT_USE = frozenset({"Variable"})
 _DEBUG = int(os.environ.get("SCOPEFLOW_DEBUG", "0") or 0)
 
 
@@ -116,6 +119,10 @@ class _Emitter:
             raise errors.UnimplementedError(None, op, f"Op type '{op.type}' has no kernel")
         kernel = self.add_global(f"k_{_identifier(op.type)}_", spec.kernel)
         ctx = self.add_global("c", KernelContext(op, device, self.session))
+        if op.type in READ_AT_USE:
+            for t in op.outputs:
+                self.names[t], self.devices[t] = f"{kernel}({ctx})", device
+            return
         args = [ctx]
         for i, t in enumerate(op.inputs):
             args.append(repr(t.op.name) if i in spec.ref_inputs else self._input(t, device))
