@@ -193,3 +193,15 @@ def test_every_differentiable_op_type_has_a_gradient_function(op_type):
 @pytest.mark.parametrize("op_type", NOT_DIFFERENTIABLE)
 def test_non_differentiable_op_types_are_declared(op_type):
     assert registry.get_spec(op_type).not_differentiable
+
+
+def test_ops_and_gradients_on_a_tensor_of_unknown_rank():
+    x = tf.placeholder(tf.float32)
+    y = tf.reduce_sum(tf.square(tf.transpose(x)) * tf.constant([[1.0], [2.0], [3.0]]))
+    assert y.get_shape().ndims is None or y.get_shape().as_list() == []
+    (g,) = tf.gradients(y, x)
+    value = np.arange(6, dtype=np.float32).reshape(2, 3)
+    got_y, got_g = _run([y, g], {x: value})
+    weights = np.array([1.0, 2.0, 3.0], np.float32)
+    assert got_y == pytest.approx(float((value ** 2 * weights).sum()))
+    np.testing.assert_allclose(got_g, 2 * value * weights)
