@@ -104,7 +104,7 @@ def test_non_float_dtypes_are_rejected_for_normal():
 def test_random_ops_record_their_seed_attrs():
     tf.set_random_seed(11)
     r = tf.random_normal([2], seed=4)
-    rnd = [op for op in tf.get_default_graph().get_operations()
-           if op.type == "RandomStandardNormal"][0]
+    rnd = next(op for op in tf.get_default_graph().get_operations()
+           if op.type == "RandomStandardNormal")
     assert (rnd.get_attr("seed"), rnd.get_attr("seed2")) == (11, 4)
     assert r.op.name == "random_normal"

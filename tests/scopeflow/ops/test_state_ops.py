@@ -31,9 +31,9 @@ def test_assign_add_and_sub_accumulate():
 
 def test_assign_add_on_an_uninitialized_variable_fails_precondition():
     v = tf.Variable(1.0, name="counter")
-    with tf.Session() as sess:
-        with pytest.raises(tf.errors.FailedPreconditionError, match="uninitialized value counter"):
-            sess.run(v.assign_add(1.0))
+    sess = tf.Session()
+    with pytest.raises(tf.errors.FailedPreconditionError, match="uninitialized value counter"):
+        sess.run(v.assign_add(1.0))
 
 
 def test_assign_checks_shapes_when_building_the_graph():
@@ -108,7 +108,7 @@ def test_assign_ops_appear_in_the_graph_def_with_ref_inputs():
     tf.assign_add(v, 2.0, name="bump")
     nodes = {n.name: n for n in tf.get_default_graph().as_graph_def().node}
     assert nodes["bump"].op == "AssignAdd"
-    assert list(nodes["bump"].input)[0] == "v"
+    assert next(iter(nodes["bump"].input)) == "v"
     assert nodes["v"].op == "Variable"
     assert nodes["v/Assign"].op == "Assign"
     assert nodes["v/read"].op == "Identity"
