@@ -42,9 +42,9 @@ def _torch_side(values, torch_fn, wrt, grad_seed):
     return outs, {i: None if g is None else g.numpy() for i, g in zip(wrt, grads)}, grad_ys
 
 
-def _scopeflow_side(values, tf_fn, wrt, grad_ys, unknown_dims):
+def _scopeflow_side(values, tf_fn, wrt, grad_ys, unknown_dims, device):
     graph = tf.Graph()
-    with graph.as_default():
+    with graph.as_default(), graph.device(device):
         placeholders = [
             tf.placeholder(tf.as_dtype(v.dtype), [None] * v.ndim if unknown_dims else v.shape)
             for v in values
@@ -76,11 +76,12 @@ def _check_static_shapes(outs, results, unknown_dims):
 
 
 def check_op(shapes, torch_fn, tf_fn, *, inputs=None, wrt=None, low=-2.0, high=2.0,
-             atol=1e-5, rtol=1e-4, dynamic=True, static_shape=True, seed=0):
+             atol=1e-5, rtol=1e-4, dynamic=True, static_shape=True, seed=0, device=None):
     """Compare tf_fn with torch_fn on random inputs of `shapes` (or the given `inputs`).
 
     wrt: indices of the inputs to differentiate (default: every float input; () for none).
     static_shape: the static shapes must be fully inferred when input shapes are known.
+    device: where the scopeflow graph runs (e.g. "/gpu:0"); torch's reference runs on the CPU.
     """
     values = list(inputs) if inputs is not None else random_inputs(shapes, low, high, seed)
     if wrt is None:
@@ -88,7 +89,8 @@ def check_op(shapes, torch_fn, tf_fn, *, inputs=None, wrt=None, low=-2.0, high=2
     wrt = list(wrt)
     expected, expected_grads, grad_ys = _torch_side(values, torch_fn, wrt, seed + 1)
     for unknown_dims in (False, True) if dynamic else (False,):
-        outs, got, got_grads = _scopeflow_side(values, tf_fn, wrt, grad_ys, unknown_dims)
+        outs, got, got_grads = _scopeflow_side(values, tf_fn, wrt, grad_ys, unknown_dims,
+                                                   device)
         if static_shape:
             _check_static_shapes(outs, got, unknown_dims)
         mode = "unknown shapes" if unknown_dims else "static shapes"

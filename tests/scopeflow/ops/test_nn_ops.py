@@ -219,3 +219,34 @@ NN_SHAPE_ERRORS = [
 def test_nn_shape_errors(name, build, message):
     with tf.Graph().as_default(), pytest.raises(ValueError, match=message):
         build()
+
+
+CUDA_CASES = [
+    ("matmul", [(3, 4), (4, 2)], torch.matmul, tf.matmul, None),
+    ("broadcast mul", [(2, 3), (3,)], torch.mul, tf.mul, None),
+    ("reduce_mean", [(2, 3, 4)], lambda x: x.mean(dim=(0, 2)),
+     lambda x: tf.reduce_mean(x, [0, 2]), None),
+    ("reduce_max", [(3, 4)], lambda x: x.amax(1), lambda x: tf.reduce_max(x, 1), None),
+    ("getitem", [(4, 5)], lambda x: x.flip(0)[::2, 1], lambda x: x[::-2, 1], None),
+    ("concat", [(2, 3), (4, 3)], lambda a, b: torch.cat([a, b]),
+     lambda a, b: tf.concat(0, [a, b]), None),
+    ("tile+pad", [(2, 3)], lambda x: F.pad(x.repeat(2, 1), (1, 0, 0, 2)),
+     lambda x: tf.pad(tf.tile(x, [2, 1]), [[0, 2], [1, 0]]), None),
+    ("conv2d", [(1, 5, 5, 2), (3, 3, 2, 3)],
+     lambda x, f: _torch_conv(x, f, (2, 2), "SAME"),
+     lambda x, f: tf.nn.conv2d(x, f, [1, 2, 2, 1], "SAME"), None),
+    ("avg_pool", [(1, 5, 5, 2)], lambda x: _torch_pool("avg", x, (3, 3), (2, 2), "SAME"),
+     lambda x: tf.nn.avg_pool(x, [1, 3, 3, 1], [1, 2, 2, 1], "SAME"), None),
+    ("sparse xent", None, lambda z, y: F.cross_entropy(z, y.long(), reduction="none"),
+     tf.nn.sparse_softmax_cross_entropy_with_logits,
+     [np.linspace(-1, 1, 12, dtype=np.float32).reshape(3, 4), np.array([0, 3, 1], np.int32)]),
+    ("top_k", [(2, 5)], lambda x: torch.topk(x, 2)[0], lambda x: tf.nn.top_k(x, 2)[0], None),
+]
+
+
+@pytest.mark.cuda
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+@pytest.mark.parametrize("name,shapes,torch_fn,tf_fn,inputs", CUDA_CASES,
+                         ids=[c[0] for c in CUDA_CASES])
+def test_ops_and_gradients_on_gpu_match_torch_on_cpu(name, shapes, torch_fn, tf_fn, inputs):
+    check_op(shapes, torch_fn, tf_fn, inputs=inputs, device="/gpu:0", atol=1e-4, rtol=1e-3)
