@@ -1,5 +1,4 @@
-"""Gradients of array_ops and of the framework's own ops (Identity, Fill, Print, ...),
-and the list of op types with no gradient (shapes, indices, state, random numbers)."""
+"""Gradients of array_ops (and of Fill), and the array op types with no gradient."""
 
 from __future__ import annotations
 
@@ -13,18 +12,6 @@ from scopeflow.ops import shape_util as su
 from scopeflow.ops.math_grad import shape_of
 
 A, M = array_ops, math_ops
-
-
-@RegisterGradient("Identity")
-def _identity_grad(op, grad):
-    """d identity(x) = grad"""
-    return grad
-
-
-@RegisterGradient("Print")
-def _print_grad(op, *grads):
-    """Print passes its first input through: grad to it, nothing to the printed data"""
-    return [grads[0]] + [None] * (len(op.inputs) - 1)
 
 
 @RegisterGradient("Fill")
@@ -209,10 +196,7 @@ def _transpose_grad(op, grad):
     return A.transpose(grad, inverse), None
 
 
-for _type in (
-    "Shape", "Size", "Rank", "StopGradient", "OneHot", "InvertPermutation", "ZerosLike",
-    "OnesLike", "Const", "Placeholder", "Variable", "Assign", "AssignAdd", "AssignSub",
-    "CountUpTo", "IsVariableInitialized", "NoOp", "RandomStandardNormal", "RandomUniform",
-    "TruncatedNormal", "RandomShuffle", "RandomUniformInt",
-):
+# The framework's own ops (Const, Variable, Assign, random ops, Identity, Print...) declare
+# theirs beside their kernels.
+for _type in ("Shape", "Size", "Rank", "StopGradient", "OneHot", "InvertPermutation"):
     NotDifferentiable(_type)
