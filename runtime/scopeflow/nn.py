@@ -214,7 +214,9 @@ def embedding_lookup(params, ids, partition_strategy="mod", name=None, validate_
         for p, shard_params in enumerate(params):
             rows = array_ops.gather(shard_params, math_ops.minimum(local, _last_row(shard_params)))
             mask = math_ops.cast(math_ops.equal(shard, p), rows.dtype.base_dtype)
-            for _ in range(len(_su.dims(rows) or [0, 0]) - len(_su.dims(ids) or [0])):
+            # One size-1 axis per embedding dimension, so the mask broadcasts over rows.
+            row_rank = _su.dims(ops.convert_to_tensor(shard_params))
+            for _ in range(1 if row_rank is None else len(row_rank) - 1):
                 mask = array_ops.expand_dims(mask, -1)
             picked.append(math_ops.mul(rows, mask))
         return math_ops.add_n(picked, name=scope)

@@ -250,3 +250,15 @@ CUDA_CASES = [
                          ids=[c[0] for c in CUDA_CASES])
 def test_ops_and_gradients_on_gpu_match_torch_on_cpu(name, shapes, torch_fn, tf_fn, inputs):
     check_op(shapes, torch_fn, tf_fn, inputs=inputs, device="/gpu:0", atol=1e-4, rtol=1e-3)
+
+
+def test_sharded_embedding_gradients_count_each_lookup():
+    table = np.arange(30, dtype=np.float32).reshape(10, 3)
+    ids = np.array([1, 4, 4, 9], np.int32)
+    counts = np.bincount(ids, minlength=10).astype(np.float32)[:, None] * np.ones((1, 3))
+    with tf.Graph().as_default(), tf.Session() as sess:
+        params = [tf.constant(table[p::2]) for p in range(2)]
+        total = tf.reduce_sum(tf.nn.embedding_lookup(params, ids))
+        grads = sess.run(tf.gradients(total, params))
+    np.testing.assert_array_equal(grads[0], counts[0::2])
+    np.testing.assert_array_equal(grads[1], counts[1::2])
