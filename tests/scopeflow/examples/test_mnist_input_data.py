@@ -8,25 +8,6 @@ from scopeflow.examples.mnist import input_data
 from scopeflow.examples.mnist.idx import IdxFormatError, read_idx, write_idx
 
 
-def write_small_mnist(directory, n_train=120, n_test=30, seed=0):
-    """Four MNIST-format gzip IDX files whose label is readable from the image."""
-    rng = np.random.RandomState(seed)
-
-    def make(n):
-        labels = rng.randint(0, 10, n).astype(np.uint8)
-        images = rng.randint(0, 40, (n, 28, 28)).astype(np.uint8)
-        for i, label in enumerate(labels):
-            images[i, 2 * label : 2 * label + 3, :] = 255
-        return images, labels
-
-    train, test = make(n_train), make(n_test)
-    write_idx(directory / input_data.TRAIN_IMAGES, train[0])
-    write_idx(directory / input_data.TRAIN_LABELS, train[1])
-    write_idx(directory / input_data.TEST_IMAGES, test[0])
-    write_idx(directory / input_data.TEST_LABELS, test[1])
-    return train, test
-
-
 def test_idx_round_trip_gzip_and_plain(tmp_path):
     array = np.arange(2 * 3 * 4, dtype=np.uint8).reshape(2, 3, 4)
     for name in ("a.gz", "b"):
@@ -44,8 +25,8 @@ def test_idx_bad_magic_and_truncation_name_the_file(tmp_path):
         read_idx(tmp_path / "t")
 
 
-def test_mnist_files_split_validation_off_the_front_and_scale(tmp_path):
-    (train_images, train_labels), (_, test_labels) = write_small_mnist(tmp_path)
+def test_mnist_files_split_validation_off_the_front_and_scale(tmp_path, small_mnist):
+    (train_images, train_labels), (_, test_labels) = small_mnist(tmp_path)
     sets = input_data.read_data_sets(str(tmp_path))
     assert sets.source == "mnist"
     assert sets.validation.num_examples == 10
@@ -58,8 +39,8 @@ def test_mnist_files_split_validation_off_the_front_and_scale(tmp_path):
     np.testing.assert_array_equal(sets.test.labels, test_labels)
 
 
-def test_one_hot_labels(tmp_path):
-    _, (_, test_labels) = write_small_mnist(tmp_path)
+def test_one_hot_labels(tmp_path, small_mnist):
+    _, (_, test_labels) = small_mnist(tmp_path)
     sets = input_data.read_data_sets(str(tmp_path), one_hot=True)
     assert sets.test.labels.shape == (30, 10)
     np.testing.assert_array_equal(sets.test.labels.argmax(1), test_labels)
@@ -89,10 +70,10 @@ def test_digits_split_in_mnist_proportion(tmp_path):
     assert set(np.unique(sets.test.labels)) == set(range(10))
 
 
-def test_auto_prefers_mnist_files_and_falls_back_to_digits(tmp_path):
+def test_auto_prefers_mnist_files_and_falls_back_to_digits(tmp_path, small_mnist):
     assert input_data.read_data_sets(str(tmp_path), dataset="auto").source == "digits"
     assert not any(tmp_path.iterdir())  # auto never downloads
-    write_small_mnist(tmp_path)
+    small_mnist(tmp_path)
     assert input_data.read_data_sets(str(tmp_path), dataset="auto").source == "mnist"
 
 

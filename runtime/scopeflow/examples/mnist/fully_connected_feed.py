@@ -26,6 +26,8 @@ flags.DEFINE_string("train_dir", "data", "Directory to put the training data.")
 flags.DEFINE_boolean("fake_data", False, "If true, uses fake data for unit testing.")
 flags.DEFINE_string("dataset", "mnist", "mnist, digits (scikit-learn's 8x8 digits, offline), "
                     "or auto (MNIST files if present in train_dir, else digits).")
+flags.DEFINE_integer("seed", None, "Graph-level random seed and data shuffling seed, for "
+                     "repeatable runs (default: different every run).")
 
 
 def placeholder_inputs(batch_size: int, image_pixels: int = mnist.IMAGE_PIXELS):
@@ -53,16 +55,19 @@ def do_eval(sess, eval_correct, images_placeholder, labels_placeholder, data_set
     return precision
 
 
-def run_training() -> dict[str, float]:
-    """Train for FLAGS.max_steps; returns the last precision on each data set."""
+def run_training() -> dict:
+    """Train for FLAGS.max_steps; returns the last precision per data set, the last
+    checkpoint's path and the data source."""
     data_sets = input_data.read_data_sets(
-        FLAGS.train_dir, FLAGS.fake_data, dataset=FLAGS.dataset
+        FLAGS.train_dir, FLAGS.fake_data, dataset=FLAGS.dataset, seed=FLAGS.seed
     )
     print(f"Training on {data_sets.source} ({data_sets.train.num_examples} train, "
           f"{data_sets.validation.num_examples} validation, {data_sets.test.num_examples} test)")
     pixels = data_sets.train.images.shape[1] or mnist.IMAGE_PIXELS
-    precision: dict[str, float] = {}
+    result = {"precision": {}, "checkpoint": None, "source": data_sets.source}
     with tf.Graph().as_default():
+        if FLAGS.seed is not None:
+            tf.set_random_seed(FLAGS.seed)
         images_placeholder, labels_placeholder = placeholder_inputs(FLAGS.batch_size, pixels)
         logits = mnist.inference(images_placeholder, FLAGS.hidden1, FLAGS.hidden2)
         loss = mnist.loss(logits, labels_placeholder)
@@ -74,8 +79,6 @@ def run_training() -> dict[str, float]:
         sess.run(tf.initialize_all_variables())
         summary_writer = tf.train.SummaryWriter(FLAGS.train_dir, graph_def=sess.graph_def)
         checkpoint_file = os.path.join(FLAGS.train_dir, "model.ckpt")
-        evals = (("Training", data_sets.train), ("Validation", data_sets.validation),
-                 ("Test", data_sets.test))
         for step in range(FLAGS.max_steps):
             start_time = time.time()
             feed_dict = fill_feed_dict(data_sets.train, images_placeholder, labels_placeholder)
@@ -86,14 +89,16 @@ def run_training() -> dict[str, float]:
                 summary_str = sess.run(summary_op, feed_dict=feed_dict)
                 summary_writer.add_summary(summary_str, step)
             if (step + 1) % 1000 == 0 or (step + 1) == FLAGS.max_steps:
-                saver.save(sess, checkpoint_file, global_step=step)
-                for name, data_set in evals:
+                result["checkpoint"] = saver.save(sess, checkpoint_file, global_step=step)
+                for name, data_set in (("Training", data_sets.train),
+                                       ("Validation", data_sets.validation),
+                                       ("Test", data_sets.test)):
                     print(f"{name} Data Eval:")
-                    precision[name.lower()] = do_eval(
-                        sess, eval_correct, images_placeholder, labels_placeholder, data_set
-                    )
+                    result["precision"][name.lower()] = do_eval(
+                        sess, eval_correct, images_placeholder, labels_placeholder, data_set)
         summary_writer.close()
-    return precision
+        sess.close()
+    return result
 
 
 def main(_argv) -> int:
