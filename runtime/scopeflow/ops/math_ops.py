@@ -37,17 +37,21 @@ def _graph_dtype(value):
 
 
 def convert_same_dtype(values):
-    """Convert python values to the dtype of the first graph value among `values`.
+    """Convert `values` to tensors of one dtype, as TensorFlow's op builder does.
 
     Graph values (Tensors, Variables) keep their own dtype so that a real mismatch is
-    reported by the op, as TensorFlow's op builder does.
+    reported by the op; python and numpy values take the dtype of the first graph value,
+    or, when there is none, of the first value once converted.
     """
     dtype = next((d for d in map(_graph_dtype, values) if d is not None), None)
-    return [
-        ops.convert_to_tensor(v) if _graph_dtype(v) is not None
-        else ops.convert_to_tensor(v, dtype=dtype)
-        for v in values
-    ]
+    converted = []
+    for v in values:
+        if _graph_dtype(v) is not None:
+            converted.append(ops.convert_to_tensor(v))
+        else:
+            converted.append(ops.convert_to_tensor(v, dtype=dtype))
+            dtype = dtype or converted[-1].dtype.base_dtype
+    return converted
 
 
 # ---- elementwise ops ------------------------------------------------------------------

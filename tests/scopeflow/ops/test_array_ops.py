@@ -215,3 +215,23 @@ def test_incompatible_static_shapes_raise_value_error_naming_the_op(name, build,
     with tf.Graph().as_default(), pytest.raises(ValueError, match=message) as info:
         build()
     assert "(op: '" in str(info.value)
+
+
+def test_unsorted_segment_sum_and_gradient():
+    data = np.arange(12, dtype=np.float32).reshape(4, 3)
+    ids = np.array([2, 0, 2, 1], np.int32)
+
+    def torch_fn(d, i):
+        return torch.zeros(3, 3).index_add(0, i.long(), d)
+
+    check_op(None, torch_fn, lambda d, i: tf.unsorted_segment_sum(d, i, 3), inputs=[data, ids])
+
+
+def test_gather_nd_picks_by_full_or_partial_index():
+    params = np.arange(24, dtype=np.float32).reshape(2, 3, 4)
+    full = np.array([[0, 1, 2], [1, 2, 3]], np.int32)
+    partial = np.array([[1, 0], [0, 2]], np.int32)
+    check_op(None, lambda p, i: p[i[:, 0].long(), i[:, 1].long(), i[:, 2].long()],
+             tf.gather_nd, inputs=[params, full], wrt=())
+    check_op(None, lambda p, i: p[i[:, 0].long(), i[:, 1].long()],
+             tf.gather_nd, inputs=[params, partial], wrt=())

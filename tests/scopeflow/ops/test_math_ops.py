@@ -270,3 +270,9 @@ def test_reducing_over_no_axes_is_the_identity(reduce):
 def test_clip_by_value_and_its_gradient():
     check_op([(3, 4)], lambda x: torch.clamp(x, -0.5, 1.0),
              lambda x: tf.clip_by_value(x, -0.5, 1.0))
+
+
+def test_python_values_take_the_dtype_of_the_first_converted_value():
+    values = np.array([1.5, 0.0], np.float32)
+    assert tf.equal(values, 0).dtype == tf.bool
+    assert tf.add(values, 1).dtype == tf.float32

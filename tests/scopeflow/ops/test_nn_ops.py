@@ -262,3 +262,14 @@ def test_sharded_embedding_gradients_count_each_lookup():
         grads = sess.run(tf.gradients(total, params))
     np.testing.assert_array_equal(grads[0], counts[0::2])
     np.testing.assert_array_equal(grads[1], counts[1::2])
+
+
+def test_batch_normalization_relu_layer_and_zero_fraction():
+    check_op([(4, 3), (3,), (3,), (3,), (3,)],
+             lambda x, m, v, o, s: (x - m) * s / torch.sqrt(v + 1e-3) + o,
+             lambda x, m, v, o, s: tf.nn.batch_normalization(x, m, v, o, s, 1e-3),
+             low=0.5, high=2)
+    check_op([(2, 3), (3, 4), (4,)], lambda x, w, b: torch.relu(x @ w + b), tf.nn.relu_layer)
+    values = np.array([[0.0, 1.0], [0.0, 0.0]], np.float32)
+    with tf.Graph().as_default(), tf.Session() as sess:
+        assert sess.run(tf.nn.zero_fraction(values)) == pytest.approx(0.75)
