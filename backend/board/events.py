@@ -205,21 +205,12 @@ class EventFileWriter:
         tail = self._scalar_tails.get(tag)
         if tail is None:
             tail = self._scalar_tails[tag] = _scalar_event_tail(tag)
-        if 0 < step < 0x4000 and wall_time:
-            try:
-                self._sink.put(_PACK_KEYED_TIME_AND_STEP_KEY(0x09, wall_time, 0x10)
-                               + (_ONE_BYTE[step] if step < 0x80 else _two_byte_varint(step))
-                               + tail + _FLOAT.pack(value))
-                return
-            except (OverflowError, struct.error):
-                pass  # out of float32 range, or not a number: the general encoder decides
-        self._sink.put(encode_scalar_event(tag, value, step, wall_time))
+        self._sink.put(_scalar_payload(tail, tag, value, step, wall_time))
 
     def add_scalars(self, tag: str, values, steps, wall_times) -> None:
         """Queue one scalar event per (value, step, wall_time), for bulk logging."""
-        prefix = _scalar_value_prefix(tag)
-        encode = _encode_scalar_with_prefix
-        self._sink.put_many([encode(prefix, v, s, w)
+        tail = _scalar_event_tail(tag)
+        self._sink.put_many([_scalar_payload(tail, tag, v, s, w)
                              for v, s, w in zip(values, steps, wall_times, strict=True)])
 
     def flush(self) -> None:
@@ -246,6 +237,7 @@ class EventFileWriter:
 # -- scalar events built byte by byte (the hot path of training loops) -----------------------
 _DOUBLE = struct.Struct("<d")
 _FLOAT = struct.Struct("<f")
+_ONE_BYTE = tuple(bytes((i,)) for i in range(0x80))
 _ZERO_DOUBLE = bytes(8)
 
 
@@ -253,7 +245,11 @@ def _varint(n: int) -> bytes:
     if n < 0:
         n += 1 << 64  # int64 on the wire: two's complement in ten bytes
     if n < 0x80:
-        return bytes((n,))
+        return _ONE_BYTE[n]
+    if n < 0x4000:
+        return bytes(((n & 0x7F) | 0x80, n >> 7))
+    if n < 0x200000:
+        return bytes(((n & 0x7F) | 0x80, ((n >> 7) & 0x7F) | 0x80, n >> 14))
     out = bytearray()
     while n >= 0x80:
         out.append((n & 0x7F) | 0x80)
@@ -262,12 +258,19 @@ def _varint(n: int) -> bytes:
     return bytes(out)
 
 
-_ONE_BYTE = tuple(bytes((i,)) for i in range(0x80))
 _PACK_KEYED_TIME_AND_STEP_KEY = struct.Struct("<BdB").pack  # 09 <wall_time> 10
 
 
-def _two_byte_varint(n: int) -> bytes:
-    return bytes(((n & 0x7F) | 0x80, n >> 7))
+def _scalar_payload(tail: bytes, tag: str, value, step: int, wall_time: float) -> bytes:
+    """`encode_scalar_event`, with the bytes after the step precomputed for the tag."""
+    if step > 0 and wall_time:
+        try:
+            return (_PACK_KEYED_TIME_AND_STEP_KEY(0x09, wall_time, 0x10)
+                    + (_ONE_BYTE[step] if step < 0x80 else _varint(step))
+                    + tail + _FLOAT.pack(value))
+        except (OverflowError, struct.error):
+            pass  # out of float32 range, or not a number: the general encoder decides
+    return encode_scalar_event(tag, value, step, wall_time)
 
 
 def _scalar_event_tail(tag: str) -> bytes:
