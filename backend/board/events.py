@@ -37,15 +37,11 @@ FILE_VERSION = "brain.Event:2"
 _BATCH_RECORDS = 4096  # records gathered before the writer thread is woken
 
 
-def event_file_name(filename_suffix: str = "", when: float | None = None) -> str:
-    """TensorFlow's name: ``events.out.tfevents.<10-digit secs>.<hostname><suffix>``."""
-    secs = int(time.time() if when is None else when)
-    return f"events.out.tfevents.{secs:010d}.{socket.gethostname()}{filename_suffix}"
-
-
 def _create_exclusive(logdir: str, filename_suffix: str):
-    """Open a new event file; a second writer in the same second gets a numbered name."""
-    base = event_file_name()
+    """Open a new event file with TensorFlow's name,
+    ``events.out.tfevents.<10-digit secs>.<hostname><suffix>``; a second writer in the same
+    second gets ``<hostname>.1<suffix>`` and so on."""
+    base = f"events.out.tfevents.{int(time.time()):010d}.{socket.gethostname()}"
     for n in range(1000):
         name = base + (f".{n}" if n else "") + filename_suffix
         path = os.path.join(logdir, name)
@@ -289,8 +285,10 @@ def _scalar_value_prefix(tag: str) -> bytes:
     return b"\x0a" + _varint(len(raw)) + raw + b"\x15"
 
 
-def _encode_scalar_with_prefix(prefix: bytes, value: float, step: int, wall_time: float
-                               ) -> bytes:
+def encode_scalar_event(tag: str, value: float, step: int, wall_time: float) -> bytes:
+    """Serialized ``Event(wall_time, step, summary=Summary(value=[Value(tag,
+    simple_value)]))``, byte-identical to what protobuf writes."""
+    prefix = _scalar_value_prefix(tag)
     try:
         value_msg = prefix + _FLOAT.pack(value)
     except OverflowError:  # beyond float32: protobuf stores an infinity
@@ -303,12 +301,6 @@ def _encode_scalar_with_prefix(prefix: bytes, value: float, step: int, wall_time
     time_part = b"\x09" + time_bits if time_bits != _ZERO_DOUBLE else b""
     step_part = b"\x10" + _varint(step) if step else b""
     return time_part + step_part + b"\x2a" + _varint(len(summary)) + summary
-
-
-def encode_scalar_event(tag: str, value: float, step: int, wall_time: float) -> bytes:
-    """Serialized ``Event(wall_time, step, summary=Summary(value=[Value(tag,
-    simple_value)]))``, byte-identical to what protobuf writes."""
-    return _encode_scalar_with_prefix(_scalar_value_prefix(tag), value, step, wall_time)
 
 
 class EventFileReader:
