@@ -30,14 +30,29 @@ class _FlagValues:
         object.__setattr__(self, "_parser", argparse.ArgumentParser(allow_abbrev=False))
         object.__setattr__(self, "_values", {})
         object.__setattr__(self, "_parsed", False)
+        object.__setattr__(self, "_booleans", set())
 
     def _parse_flags(self, argv: list[str] | None = None) -> list[str]:
         """Parse `argv` (default sys.argv[1:]); return the arguments no flag claimed."""
         args = sys.argv[1:] if argv is None else list(argv)
-        namespace, rest = self._parser.parse_known_args(args)
+        namespace, rest = self._parser.parse_known_args(self._spell_booleans(args))
         self._values.update(vars(namespace))
         object.__setattr__(self, "_parsed", True)
         return rest
+
+    def _spell_booleans(self, args: list[str]) -> list[str]:
+        """`--name=false` -> `--noname`: a bare `--name` then never swallows the next word."""
+        booleans = self._booleans
+        out = []
+        for arg in args:
+            name, sep, value = arg.partition("=")
+            if sep and name.startswith("--") and name[2:] in booleans:
+                try:
+                    arg = name if _str2bool(value) else f"--no{name[2:]}"
+                except argparse.ArgumentTypeError:
+                    self._parser.error(f"argument {name}: expected true or false, got {value!r}")
+            out.append(arg)
+        return out
 
     def _reset(self) -> None:
         """Forget parsed values so the next read parses again (for tests and re-runs)."""
@@ -72,11 +87,12 @@ def _define(name: str, default: Any, help_text: str, kind: Any) -> None:
         parser._remove_action(action)
         for opt in action.option_strings:
             parser._option_string_actions.pop(opt, None)
+    FLAGS._booleans.discard(name)
     if kind is bool:
-        parser.add_argument(
-            f"--{name}", nargs="?", const=True, type=_str2bool, default=default, help=help_text
-        )
-        parser.add_argument(f"--no{name}", dest=name, action="store_false")
+        FLAGS._booleans.add(name)
+        parser.add_argument(f"--{name}", action="store_true", default=default, help=help_text)
+        parser.add_argument(f"--no{name}", dest=name, action="store_false",
+                            help=argparse.SUPPRESS)
     else:
         parser.add_argument(f"--{name}", type=kind, default=default, help=help_text)
     FLAGS._values.setdefault(name, default)
