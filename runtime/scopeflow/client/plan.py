@@ -22,6 +22,9 @@ _counter = itertools.count()
 # Ops whose output is a variable reference: like TensorFlow's ref edges, the value is read
 # where it is used, so a reader gated on the variable's initializer sees the new value.
 READ_AT_USE = frozenset({"Variable"})
+# Ops whose value never changes: computed once when the plan is compiled, then bound as a
+# global of the plan (kernels never write into their inputs, so sharing it is safe).
+COMPUTE_ONCE = frozenset({"Const"})
 _DEBUG = int(os.environ.get("SCOPEFLOW_DEBUG", "0") or 0)
 
 
@@ -100,6 +103,7 @@ class _Emitter:
         self.line_ops: dict[int, Operation] = {}
         self.names: dict[Tensor, str] = {}
         self.devices: dict[Tensor, object] = {}
+        self.remaining: dict[Tensor, int] = {}  # reads left before a value can be freed
 
     def add_global(self, prefix: str, value) -> str:
         name = f"{prefix}{len(self.env)}"
@@ -123,6 +127,11 @@ class _Emitter:
             for t in op.outputs:
                 self.names[t], self.devices[t] = f"{kernel}({ctx})", device
             return
+        if op.type in COMPUTE_ONCE:
+            value = self.add_global("const", spec.kernel(self.env[ctx]))
+            for t in op.outputs:
+                self.names[t], self.devices[t] = value, device
+            return
         args = [ctx]
         for i, t in enumerate(op.inputs):
             args.append(repr(t.op.name) if i in spec.ref_inputs else self._input(t, device))
@@ -143,6 +152,21 @@ class _Emitter:
             line = f"    {call}"
         self.lines.append(line + f"  # {op.name}")
         self.line_ops[len(self.lines) + 1] = op  # +1: the `def` line comes first
+        self._free_after(op)
+
+    def _free_after(self, op: Operation) -> None:
+        """`del` the values `op` was the last reader of, as torch.fx frees its env."""
+        dead = []
+        for i, t in enumerate(op.inputs):
+            if i in op.spec.ref_inputs:
+                continue
+            self.remaining[t] -= 1
+            name = self.names[t]
+            local = name.isidentifier() and not name.startswith("const")
+            if self.remaining[t] == 0 and local and name not in dead:
+                dead.append(name)
+        if dead:
+            self.lines.append(f"    del {', '.join(dead)}")
 
     def fetch_expression(self, leaf) -> str:
         """How the plan returns a fetch: a numpy copy, never a view of session state."""
@@ -184,6 +208,7 @@ def compile_plan(session, placer, leaves: list, feeds: list[Tensor]) -> Plan:
     _check_placeholders_fed(order)
     uses = _count_uses(order, leaves, fed)
     emitter = _Emitter(session, placer)
+    emitter.remaining = dict(uses)
     for i, t in enumerate(feeds):
         emitter.emit_feed(i, t)
     for op in order:

@@ -59,11 +59,25 @@ def test_plan_code_is_straight_line_python_one_line_per_op():
         plan = sess.plan_for(y, {x: np.zeros(2)})
     lines = plan.code.splitlines()
     assert lines[0] == "def run_plan(a0):"
-    assert any(line.endswith("# one") for line in lines)
-    assert any(line.endswith("# y") for line in lines)
+    # constants are computed once at compile time and bound as globals of the plan
+    assert not any(line.endswith("# one") for line in lines)
+    assert any(line.endswith("# y") and "const" in line for line in lines)
     assert lines[-1].strip().startswith("return (")
     assert str(plan) == plan.code
     assert [op.name for op in plan.ops] == ["one", "y"]
+
+
+def test_values_are_freed_after_their_last_use():
+    x = tf.placeholder(tf.float32, [], name="x")
+    a = tf.identity(x, name="a")
+    b = tf.identity(a, name="b")
+    c = tf.add(a, b, name="c")
+    with tf.Session() as sess:
+        plan = sess.plan_for(c, {x: 1.0})
+        assert sess.run(c, {x: 1.0}) == 2.0
+    lines = [line.strip() for line in plan.code.splitlines()]
+    after_c = lines[next(i for i, line in enumerate(lines) if line.endswith("# c")) + 1]
+    assert after_c.startswith("del ") and after_c.count(",") == 1  # a and b both die at c
 
 
 def test_tracebacks_show_the_generated_line():
