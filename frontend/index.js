@@ -127,7 +127,7 @@ function onStreamEvent(event) {
     for (const view of KIND_VIEWS[kind] ?? []) view.onData(event.run, event.tag);
     return;
   }
-  views.scalars.onPoints(event.run, event.tag);
+  views.scalars.onPoints(event.run, event.tag, event.last_step);
   for (const view of [views.histograms, views.distributions, views.images]) {
     view.onRunActivity(event.run);
   }

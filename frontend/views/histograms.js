@@ -95,8 +95,10 @@ export class HistogramCard extends HistogramCardBase {
         line: { color: '#ffffff', width: 0.8, shape: 'spline' }, name: `step ${s.step}`,
         customdata: s.counts, hovertemplate: `step ${s.step}<br>%{x:.4g}: %{customdata:.4g}<extra></extra>` });
     });
-    this.render(traces, { xaxis: axis({}),
-      yaxis: axis({ autorange: 'reversed', title: { text: 'step' } }) });
+    // Ticks only at steps: the ridges' peaks rise above the first step's baseline.
+    const ticks = thin(sampled.map((s) => s.step), 6);
+    this.render(traces, { xaxis: axis({}), yaxis: axis({ autorange: 'reversed',
+      title: { text: 'step' }, tickmode: 'array', tickvals: ticks }) });
   }
 }
 

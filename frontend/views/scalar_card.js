@@ -31,6 +31,7 @@ export class ScalarCard {
     this.fetchKey = null;
     this.loading = null;
     this.appended = 0;
+    this.inflight = new Set(); // runs whose coarse series is being fetched
     this.build();
   }
 
@@ -84,18 +85,22 @@ export class ScalarCard {
     const key = `${this.serverX()}|${state.smoothing}|${this.width()}`;
     if (key !== this.fetchKey) {
       this.coarse.clear();
+      this.inflight.clear(); // fetches for the old settings are dropped when they land
       this.fine = null;
       this.fetchKey = key;
     }
-    const missing = runs.filter((r) => !this.coarse.has(r));
+    const missing = runs.filter((r) => !this.coarse.has(r) && !this.inflight.has(r));
     if (!missing.length) {
-      this.draw();
-      return Promise.resolve();
+      if (!this.inflight.size) this.draw();
+      return this.loading ?? Promise.resolve();
     }
+    for (const run of missing) this.inflight.add(run);
     this.loading = this.ctx.schedule(() => this.fetchCoarse(missing, key)).then(() => {
       if (this.fine) return this.fetchFine(this.fine.start, this.fine.end);
       return this.draw();
-    }).catch((err) => this.showError(err));
+    }).catch((err) => this.showError(err)).finally(() => {
+      for (const run of missing) this.inflight.delete(run);
+    });
     return this.loading;
   }
 

@@ -8,7 +8,9 @@ import { regexInput, segmented, slider, toggle } from './controls.js';
 import { visibleRuns } from './runs.js';
 import { ScalarCard } from './scalar_card.js';
 
-const MAX_CONCURRENT_FETCHES = 4;
+// The server's work per batch is CPU-bound (smoothing, M4, JSON): running many at once only
+// delays the first card, so a couple are in flight (one computing while one transfers).
+const MAX_CONCURRENT_FETCHES = 2;
 
 class FetchQueue {
   constructor(limit) {
@@ -156,9 +158,13 @@ export class ScalarsView {
   }
 
   /** A stream event: new points for (run, tag); extend that card's line. */
-  onPoints(run, tag) {
+  onPoints(run, tag, lastStep) {
     const card = this.cards.get(tag);
     if (!card) return;
+    const held = card.coarse.get(run);
+    if (held && lastStep != null && lastStep < held.step[held.step.length - 1]) {
+      card.coarse.delete(run); // a restarted run purged its later points: fetch it anew
+    }
     if (!card.visible) {
       card.coarse.delete(run);
       this.dirty.add(tag);
