@@ -74,20 +74,22 @@ def _aggregate(grad_list):
 
 
 def _output_grads(op, grads):
-    """The summed gradient of each output of `op`; zeros for unreached float outputs."""
+    """The summed gradient of each output of `op` (None where none arrived)."""
     out_grads = []
     for t in op.outputs:
         g = _aggregate(grads.get(t))
         if g is not None:
             grads[t] = [g]
         out_grads.append(g)
-    if any(g is not None for g in out_grads):
-        from scopeflow.ops import constant_op
-
-        for i, t in enumerate(op.outputs):
-            if out_grads[i] is None and t.dtype.base_dtype.is_floating:
-                out_grads[i] = constant_op.zeros_like(t)
     return out_grads
+
+
+def _zeros_for_missing(op, out_grads):
+    """Gradient functions get zeros for float outputs nobody differentiated, as in TF."""
+    from scopeflow.ops import constant_op
+
+    return [constant_op.zeros_like(t) if g is None and t.dtype.base_dtype.is_floating else g
+            for t, g in zip(op.outputs, out_grads)]
 
 
 def _input_grads(op, out_grads):
@@ -97,7 +99,7 @@ def _input_grads(op, out_grads):
     if spec.grad is None:
         raise LookupError(f"No gradient defined for operation '{op.name}' (op type: {op.type})")
     with ops.name_scope(op.name + "_grad"):
-        in_grads = spec.grad(op, *out_grads)
+        in_grads = spec.grad(op, *_zeros_for_missing(op, out_grads))
     in_grads = list(in_grads) if isinstance(in_grads, (list, tuple)) else [in_grads]
     if len(in_grads) != len(op.inputs):
         raise ValueError(f"Num gradients {len(in_grads)} generated for op {op.node_def.name} "

@@ -205,3 +205,11 @@ def test_ops_and_gradients_on_a_tensor_of_unknown_rank():
     weights = np.array([1.0, 2.0, 3.0], np.float32)
     assert got_y == pytest.approx(float((value ** 2 * weights).sum()))
     np.testing.assert_allclose(got_g, 2 * value * weights)
+
+
+def test_outputs_nobody_differentiated_contribute_zeros():
+    x = tf.placeholder(tf.float32, [3, 2])
+    first, _, third = tf.unpack(x)
+    (g,) = tf.gradients(tf.add(tf.mul(first, 2.0), third), x)
+    np.testing.assert_array_equal(_run(g, {x: np.ones((3, 2), np.float32)}),
+                                  [[2, 2], [0, 0], [1, 1]])
