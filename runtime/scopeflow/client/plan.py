@@ -133,6 +133,8 @@ class _Emitter:
                 self.names[t], self.devices[t] = value, device
             return
         args = [ctx]
+        if spec.inline is not None and _no_strings(op):
+            args, kernel = [], self.add_global(f"i_{_identifier(op.type)}_", spec.inline)
         for i, t in enumerate(op.inputs):
             args.append(repr(t.op.name) if i in spec.ref_inputs else self._input(t, device))
         call = f"{kernel}({', '.join(args)})"
@@ -189,6 +191,10 @@ class _Emitter:
                 source is None and device.type == "cpu"):
             return name
         return f"{name}.to({self.add_global('dev', device)})"
+
+
+def _no_strings(op: Operation) -> bool:
+    return all(t.dtype.as_torch is not None for t in op.inputs + op.outputs)
 
 
 def _identifier(text: str) -> str:

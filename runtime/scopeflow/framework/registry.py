@@ -14,6 +14,9 @@ An entry ties together, for one op type such as "MatMul":
     None where an input gets no gradient.
   - `stateful`: ops with side effects or session state (variables, queues, random numbers)
     are never constant-folded, and pruning keeps them when reached through control inputs.
+  - `inline`: optionally, the same computation as a function of the input values alone
+    (`torch.add`). A plan calls it directly, skipping the kernel's ctx argument and any
+    wrapper layers, whenever none of the op's inputs or outputs is a string tensor.
   - `ref_inputs`: indices of inputs that are variable references (Assign's `ref`). The
     session does not read them: the kernel gets the variable op's name (a str) in their
     place and reaches the value in `ctx.resources[name]`; the op is placed with the variable.
@@ -40,6 +43,7 @@ class OpSpec:
     # True once NotDifferentiable was declared: gradients stop here without an error.
     not_differentiable: bool = False
     ref_inputs: tuple[int, ...] = ()
+    inline: KernelFn | None = None
 
 
 _REGISTRY: dict[str, OpSpec] = {}
@@ -54,11 +58,13 @@ def register_op(
     kernel: KernelFn | None,
     stateful: bool = False,
     ref_inputs: tuple[int, ...] = (),
+    inline: KernelFn | None = None,
 ) -> OpSpec:
     """Register an op type; registering the same type twice is a programming error."""
     if op_type in _REGISTRY:
         raise KeyError(f"op type {op_type!r} is already registered")
-    spec = OpSpec(op_type, infer, kernel, stateful=stateful, ref_inputs=tuple(ref_inputs))
+    spec = OpSpec(op_type, infer, kernel, stateful=stateful, ref_inputs=tuple(ref_inputs),
+                  inline=inline)
     if op_type in _PENDING_GRADS:
         _attach_grad(spec, _PENDING_GRADS.pop(op_type))
     _REGISTRY[op_type] = spec

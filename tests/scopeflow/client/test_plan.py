@@ -3,7 +3,10 @@ import traceback
 import numpy as np
 import pytest
 import scopeflow as tf
+import torch
 from scopeflow.client.plan import prune_to_fetches
+from scopeflow.framework.ops import apply_op
+from scopeflow.framework.registry import register_op
 
 
 @pytest.fixture(autouse=True)
@@ -95,3 +98,32 @@ def test_unused_outputs_of_multi_output_ops_are_dropped():
     with tf.Session() as sess:
         assert sess.run(parts[2]).tolist() == [3.0]
         assert [v.tolist() for v in sess.run(parts)] == [[1.0], [2.0], [3.0]]
+
+
+def _twice_infer(op):
+    x = op.inputs[0]
+    return [(x.dtype, x.get_shape())]
+
+
+def _twice_kernel(ctx, x):
+    if isinstance(x, np.ndarray):
+        return x + x
+    return x * 2
+
+
+register_op("TestPlanTwice", infer=_twice_infer, kernel=_twice_kernel,
+            inline=lambda x: torch.mul(x, 2))
+
+
+def test_inline_functions_replace_kernels_unless_strings_are_involved():
+    numbers = apply_op("TestPlanTwice", [tf.constant([1.0, 2.0])], name="num").outputs[0]
+    words = apply_op("TestPlanTwice", [tf.constant(["ab"])], name="str").outputs[0]
+    with tf.Session() as sess:
+        assert sess.run(numbers).tolist() == [2.0, 4.0]
+        assert sess.run(words).tolist() == [b"abab"]
+        num_line = next(ln for ln in sess.plan_for(numbers).code.splitlines()
+                        if ln.endswith("# num"))
+        str_line = next(ln for ln in sess.plan_for(words).code.splitlines()
+                        if ln.endswith("# str"))
+    assert "= i_TestPlanTwice_" in num_line and "(const" in num_line
+    assert "= k_TestPlanTwice_" in str_line
