@@ -297,8 +297,10 @@ def _top_k_infer(op):
 
 
 def _top_k(ctx, x):
-    values, indices = torch.topk(x, ctx.attrs["k"], dim=-1, largest=True, sorted=True)
-    return values, indices.to(torch.int32)
+    """The k largest along the last axis; of equal values the lower index comes first."""
+    values, indices = torch.sort(x, dim=-1, descending=True, stable=True)
+    k = ctx.attrs["k"]
+    return values[..., :k], indices[..., :k].to(torch.int32)
 
 
 register_op("TopK", infer=_top_k_infer, kernel=_top_k)

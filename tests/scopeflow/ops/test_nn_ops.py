@@ -273,3 +273,10 @@ def test_batch_normalization_relu_layer_and_zero_fraction():
     values = np.array([[0.0, 1.0], [0.0, 0.0]], np.float32)
     with tf.Graph().as_default(), tf.Session() as sess:
         assert sess.run(tf.nn.zero_fraction(values)) == pytest.approx(0.75)
+
+
+def test_top_k_puts_the_lower_index_first_among_equal_values():
+    x = np.array([[1.0, 3.0, 3.0, 0.0, 3.0]], np.float32)
+    with tf.Graph().as_default(), tf.Session() as sess:
+        values, indices = sess.run(tf.nn.top_k(tf.constant(x), 3))
+    assert indices.tolist() == [[1, 2, 4]] and values.tolist() == [[3.0, 3.0, 3.0]]
