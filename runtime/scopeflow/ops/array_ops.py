@@ -18,9 +18,9 @@ from scopeflow.ops import shape_util as su
 from scopeflow.ops.strided_slice import _slice_helper, strided_slice
 
 __all__ = [
-    "concat", "expand_dims", "gather", "gather_nd", "one_hot", "pack", "pad", "rank", "reshape", "shape",
-    "size", "slice", "sparse_to_dense", "split", "squeeze", "stop_gradient", "strided_slice",
-    "tile", "transpose", "unpack", "unsorted_segment_sum",
+    "concat", "expand_dims", "gather", "gather_nd", "one_hot", "pack", "pad", "rank", "reshape",
+    "shape", "size", "slice", "sparse_to_dense", "split", "squeeze", "stop_gradient",
+    "strided_slice", "tile", "transpose", "unpack", "unsorted_segment_sum",
 ]
 _ = _slice_helper  # Tensor.__getitem__ imports it from here
 

@@ -17,12 +17,12 @@ from scopeflow.framework.registry import register_op
 from scopeflow.ops import shape_util as su
 
 __all__ = [
-    "abs", "add", "add_n", "argmax", "argmin", "cast", "ceil", "clip_by_value", "cos", "div", "equal", "exp",
-    "floor", "floordiv", "greater", "greater_equal", "inv", "less", "less_equal", "log",
-    "logical_and", "logical_not", "logical_or", "logical_xor", "matmul", "maximum", "minimum",
-    "mod", "mul", "neg", "not_equal", "pow", "range", "reduce_all", "reduce_any", "reduce_max",
-    "reduce_mean", "reduce_min", "reduce_prod", "reduce_sum", "rsqrt", "select", "sigmoid",
-    "sign", "sin", "sqrt", "square", "squared_difference", "sub", "tanh", "to_double",
+    "abs", "add", "add_n", "argmax", "argmin", "cast", "ceil", "clip_by_value", "cos", "div",
+    "equal", "exp", "floor", "floordiv", "greater", "greater_equal", "inv", "less", "less_equal",
+    "log", "logical_and", "logical_not", "logical_or", "logical_xor", "matmul", "maximum",
+    "minimum", "mod", "mul", "neg", "not_equal", "pow", "range", "reduce_all", "reduce_any",
+    "reduce_max", "reduce_mean", "reduce_min", "reduce_prod", "reduce_sum", "rsqrt", "select",
+    "sigmoid", "sign", "sin", "sqrt", "square", "squared_difference", "sub", "tanh", "to_double",
     "to_float", "to_int32", "to_int64", "truediv",
 ]
 
