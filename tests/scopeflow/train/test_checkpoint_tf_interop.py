@@ -55,13 +55,14 @@ tf.raw_ops.SaveV2(prefix=sys.argv[1], tensor_names=names, shape_and_slices=[""] 
 """
 
 
-def _run_tf(script: str, *args: str) -> None:
+def _run_tf(script: str, *args: str) -> str:
     result = subprocess.run(
         [TF_PYTHON, "-c", script, *args], check=False, capture_output=True, text=True,
         timeout=240,
         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "CUDA_VISIBLE_DEVICES": ""},
     )
     assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout
 
 
 def test_tensorflow_reads_our_checkpoint(tmp_path):
@@ -100,3 +101,64 @@ def test_we_read_tensorflows_checkpoint(tmp_path):
     np.testing.assert_array_equal(got["b"], [True, False, True])
     assert list(got["s"]) == [b"alpha", b"", b"gamma" * 30]
     assert got["h"].dtype == np.float16
+
+
+_TF_V1_SAVER_WRITE = """
+import sys, numpy as np, tensorflow as tf
+v1 = tf.compat.v1
+v1.disable_eager_execution()
+with tf.Graph().as_default():
+    with v1.variable_scope("hidden1"):
+        w = v1.get_variable("weights", initializer=np.arange(6, dtype=np.float32).reshape(2, 3))
+        b = v1.get_variable("biases", initializer=np.full(3, 0.5, np.float32))
+    step = v1.get_variable("global_step", initializer=np.int32(42), trainable=False)
+    saver = v1.train.Saver()
+    with v1.Session() as sess:
+        sess.run(v1.global_variables_initializer())
+        print(saver.save(sess, sys.argv[1], global_step=step))
+"""
+
+_TF_V1_SAVER_RESTORE = """
+import sys, numpy as np, tensorflow as tf
+v1 = tf.compat.v1
+v1.disable_eager_execution()
+with tf.Graph().as_default():
+    w = v1.get_variable("hidden1/weights", shape=(2, 3), dtype=tf.float32)
+    step = v1.get_variable("global_step", shape=(), dtype=tf.int32)
+    with v1.Session() as sess:
+        v1.train.Saver([w, step]).restore(sess, v1.train.latest_checkpoint(sys.argv[1]))
+        np.save(sys.argv[2], sess.run(w)); print(sess.run(step))
+"""
+
+
+def test_our_saver_restores_a_tensorflow_v1_saver_checkpoint(tmp_path):
+    import scopeflow as tf
+
+    _run_tf(_TF_V1_SAVER_WRITE, str(tmp_path / "model.ckpt"))
+    path = tf.train.latest_checkpoint(str(tmp_path))  # TensorFlow's own `checkpoint` file
+    assert path == str(tmp_path / "model.ckpt-42")
+    with tf.Graph().as_default():
+        w = tf.Variable(np.zeros((2, 3), np.float32), name="hidden1/weights")
+        b = tf.Variable(np.zeros(3, np.float32), name="hidden1/biases")
+        step = tf.Variable(0, name="global_step")
+        with tf.Session() as sess:
+            tf.train.Saver().restore(sess, path)
+            got_w, got_b, got_step = sess.run([w, b, step])
+    np.testing.assert_array_equal(got_w, np.arange(6).reshape(2, 3))
+    np.testing.assert_array_equal(got_b, np.full(3, 0.5))
+    assert got_step == 42
+
+
+def test_tensorflow_v1_saver_restores_our_saver_checkpoint(tmp_path):
+    import scopeflow as tf
+
+    weights = np.random.RandomState(3).randn(2, 3).astype(np.float32)
+    with tf.Graph().as_default():
+        tf.Variable(weights, name="hidden1/weights")
+        step = tf.Variable(7, name="global_step")
+        with tf.Session() as sess:
+            sess.run(tf.initialize_all_variables())
+            tf.train.Saver().save(sess, str(tmp_path / "model.ckpt"), global_step=step)
+    out = _run_tf(_TF_V1_SAVER_RESTORE, str(tmp_path), str(tmp_path / "w.npy"))
+    assert out.strip().splitlines()[-1] == "7"
+    np.testing.assert_array_equal(np.load(tmp_path / "w.npy"), weights)
