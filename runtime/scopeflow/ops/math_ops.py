@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import builtins
 import functools
+import re
 
 import numpy as np
 import torch
@@ -140,21 +141,28 @@ def _register_elementwise():
 _register_elementwise()
 
 
+def _snake(op_type):
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", op_type).lower()
+
+
+def _named(fn, op_type, doc):
+    fn.__name__ = fn.__qualname__ = _snake(op_type)
+    fn.__doc__ = f"{doc} (op type {op_type!r})."
+    return fn
+
+
 def _unary(op_type):
     def fn(x, name=None):
         return _apply(op_type, [x], name=name)
 
-    fn.__name__ = fn.__qualname__ = op_type.lower()
-    fn.__doc__ = f"Elementwise {op_type} (TensorFlow op type {op_type!r})."
-    return fn
+    return _named(fn, op_type, f"Elementwise {op_type}")
 
 
 def _binary(op_type):
     def fn(x, y, name=None):
         return _apply(op_type, convert_same_dtype([x, y]), name=name)
 
-    fn.__doc__ = f"Elementwise {op_type} with numpy broadcasting (op type {op_type!r})."
-    return fn
+    return _named(fn, op_type, f"Elementwise {op_type} with numpy broadcasting")
 
 
 neg, abs, sign, square = _unary("Neg"), _unary("Abs"), _unary("Sign"), _unary("Square")
@@ -162,7 +170,8 @@ sqrt, rsqrt, exp, log = _unary("Sqrt"), _unary("Rsqrt"), _unary("Exp"), _unary("
 tanh, sigmoid, floor, ceil = _unary("Tanh"), _unary("Sigmoid"), _unary("Floor"), _unary("Ceil")
 inv, sin, cos, logical_not = _unary("Inv"), _unary("Sin"), _unary("Cos"), _unary("LogicalNot")
 add, sub, mul, div = _binary("Add"), _binary("Sub"), _binary("Mul"), _binary("Div")
-mod, pow, maximum, minimum = _binary("Mod"), _binary("Pow"), _binary("Maximum"), _binary("Minimum")
+mod, pow = _binary("Mod"), _binary("Pow")
+maximum, minimum = _binary("Maximum"), _binary("Minimum")
 squared_difference = _binary("SquaredDifference")
 logical_and, logical_or = _binary("LogicalAnd"), _binary("LogicalOr")
 equal, not_equal = _binary("Equal"), _binary("NotEqual")

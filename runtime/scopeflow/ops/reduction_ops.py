@@ -38,6 +38,7 @@ def _reduction(op_type, doc):
     def fn(input_tensor, reduction_indices=None, keep_dims=False, name=None):
         return _reduce(op_type, input_tensor, reduction_indices, keep_dims, name)
 
+    fn.__name__ = fn.__qualname__ = "reduce_" + op_type.lower()
     fn.__doc__ = (f"The {doc} of elements across `reduction_indices` (all when None); "
                   f"keep_dims keeps reduced axes with length 1 (op type {op_type!r}).")
     return fn
