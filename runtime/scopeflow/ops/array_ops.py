@@ -11,6 +11,7 @@ import builtins
 import numpy as np
 import torch
 
+from scopeflow import errors
 from scopeflow.framework import dtypes, ops
 from scopeflow.framework.registry import register_op
 from scopeflow.ops import math_ops
@@ -290,8 +291,22 @@ def _gather_infer(op):
 
 
 def _gather_kernel(ctx, params, indices):
-    flat = torch.index_select(params, 0, indices.reshape(-1).long())
+    flat_indices = indices.reshape(-1).long()
+    try:
+        flat = torch.index_select(params, 0, flat_indices)
+    except (IndexError, RuntimeError):
+        raise _bad_index(flat_indices, params.shape[0]) from None
     return flat.reshape(tuple(indices.shape) + tuple(params.shape[1:]))
+
+
+def _bad_index(flat_indices, limit):
+    """TensorFlow's message for the first index outside [0, limit)."""
+    bad = ((flat_indices < 0) | (flat_indices >= limit)).nonzero()
+    if not len(bad):
+        return errors.InvalidArgumentError(None, None, "Gather failed")
+    i = int(bad[0])
+    return errors.InvalidArgumentError(
+        None, None, f"indices[{i}] = {int(flat_indices[i])} is not in [0, {limit})")
 
 
 register_op("Gather", infer=_gather_infer, kernel=_gather_kernel)

@@ -235,3 +235,12 @@ def test_gather_nd_picks_by_full_or_partial_index():
              tf.gather_nd, inputs=[params, full], wrt=())
     check_op(None, lambda p, i: p[i[:, 0].long(), i[:, 1].long()],
              tf.gather_nd, inputs=[params, partial], wrt=())
+
+
+def test_gather_index_out_of_range_is_invalid_argument_naming_the_index():
+    params = tf.constant(np.zeros((4, 2), np.float32))
+    picked = tf.gather(params, [1, 7], name="pick")
+    with tf.Session() as sess, pytest.raises(tf.errors.InvalidArgumentError,
+                                             match=r"indices\[1\] = 7 is not in \[0, 4\)") as e:
+        sess.run(picked)
+    assert e.value.op.name == "pick"
