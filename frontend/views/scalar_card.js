@@ -126,27 +126,33 @@ export class ScalarCard {
     this.draw();
   }
 
-  /** Live: the stream announced new points of `run`; fetch the steps after the last held. */
+  /**
+   * Live: the stream announced new points of `run`. Fetch from the last step held (itself
+   * included, to check it is still the same point) and append what follows.
+   */
   async extend(run) {
     const have = this.coarse.get(run);
-    if (!have || !this.plot.isConnected) return;
-    const last = have.step.length ? have.step[have.step.length - 1] : -1;
+    if (!have?.step.length || !this.plot.isConnected) return;
+    const n = have.step.length;
     const key = this.fetchKey;
     const response = await this.ctx.schedule(() => api.scalarsBatch([{ run, tag: this.tag }], {
-      points: this.width(), x: 'step', smoothing: state.smoothing || undefined, start: last + 1,
+      x: 'step', smoothing: state.smoothing || undefined, start: have.step[n - 1],
     }));
     const [more] = batchResults(response);
-    if (!more || key !== this.fetchKey) return;
-    const merged = appendPoints(have, more);
-    this.appended += merged.step.length - have.step.length;
-    this.coarse.set(run, { ...have, ...merged, total: (have.total ?? 0) + more.step.length });
-    // Appending exact points grows a line past the card's width: redo the M4 fetch then.
-    if (this.appended > this.width()) {
+    if (!more || key !== this.fetchKey || this.coarse.get(run) !== have) return;
+    // A restart purges later points and writes new ones: then the last point we hold is
+    // gone or different, or the count is off. Fetch the whole run anew.
+    const same = more.step[0] === have.step[n - 1] && more.wall_time[0] === have.wall_time[n - 1]
+      && more.total === (have.total ?? n) + more.step.length - 1;
+    this.appended += more.step.length - 1;
+    if (!same || this.appended > this.width()) {
+      // Exact appended points grow a line past the card's width: redo the M4 fetch then.
       this.appended = 0;
       this.coarse.delete(run);
       await this.refresh();
       return;
     }
+    this.coarse.set(run, { ...have, ...appendPoints(have, more), total: more.total });
     this.draw();
   }
 

@@ -7,6 +7,7 @@ import time
 
 import pytest
 from board.events import EventFileWriter
+from board.proto import event_pb2
 from board_page import BoardProcess, eventually, lines_by_run, wait_drawn
 
 pytestmark = pytest.mark.browser
@@ -64,6 +65,27 @@ def test_a_new_run_appears_live_in_the_sidebar_and_the_chart(board, live_logdir,
     row.wait_for(timeout=20_000)
     assert row.locator(".live-badge").count() == 1
     eventually(lambda: _same(sorted(lines_by_run(page, "loss")), ["late", "train"]), timeout=20)
+
+
+def test_a_restarted_run_replaces_its_later_points(board, live_logdir, open_page):
+    _, writer = live_logdir
+    page = open_page(board.url)
+    wait_drawn(page, 1)
+    now = time.time()
+    # The run restarts from its step-10 checkpoint: TensorBoard's rule drops steps >= 10.
+    writer.add_event(event_pb2.Event(wall_time=now, step=10, session_log=event_pb2.SessionLog(
+        status=event_pb2.SessionLog.START)))
+    for step in range(10, 40):
+        writer.add_scalar("loss", 5.0, step=step, wall_time=now + step)
+    writer.flush()
+
+    def replaced():
+        line = lines_by_run(page, "loss", kind="raw")["train"]
+        assert line["x"] == list(range(40))
+        assert line["y"][9] == pytest.approx(0.1, rel=1e-6)
+        assert line["y"][10:] == [5.0] * 30
+
+    eventually(replaced, timeout=20)
 
 
 def _same(a, b):
