@@ -11,7 +11,6 @@ import builtins
 import numpy as np
 import torch
 
-from scopeflow import errors
 from scopeflow.framework import dtypes, ops
 from scopeflow.framework.registry import register_op
 from scopeflow.ops import math_ops
@@ -279,39 +278,6 @@ def _slice_kernel(ctx, x, begin, size):
 register_op("Slice", infer=_slice_infer, kernel=_slice_kernel)
 
 
-def gather(params, indices, validate_indices=None, name=None):
-    """Rows of `params` picked by `indices` (any shape): out[i, ...] = params[indices[i], ...]."""
-    return _apply("Gather", [params, _int32(indices)], name=name)[0]
-
-
-def _gather_infer(op):
-    p, i = su.dims(op.inputs[0]), su.dims(op.inputs[1])
-    p = su.with_rank_at_least(op, p, 1)
-    return _out(op, None if p is None or i is None else i + p[1:])
-
-
-def _gather_kernel(ctx, params, indices):
-    flat_indices = indices.reshape(-1).long()
-    try:
-        flat = torch.index_select(params, 0, flat_indices)
-    except (IndexError, RuntimeError):
-        raise _bad_index(flat_indices, params.shape[0]) from None
-    return flat.reshape(tuple(indices.shape) + tuple(params.shape[1:]))
-
-
-def _bad_index(flat_indices, limit):
-    """TensorFlow's message for the first index outside [0, limit)."""
-    bad = ((flat_indices < 0) | (flat_indices >= limit)).nonzero()
-    if not len(bad):
-        return errors.InvalidArgumentError(None, None, "Gather failed")
-    i = int(bad[0])
-    return errors.InvalidArgumentError(
-        None, None, f"indices[{i}] = {int(flat_indices[i])} is not in [0, {limit})")
-
-
-register_op("Gather", infer=_gather_infer, kernel=_gather_kernel)
-
-
 def tile(input, multiples, name=None):
     """`input` repeated multiples[i] times along each dimension i."""
     return _apply("Tile", [input, _int32(multiples)], name=name)[0]
@@ -434,8 +400,9 @@ def stop_gradient(input, name=None):
 register_op("StopGradient", infer=lambda op: _out(op, su.dims(op.inputs[0])),
             kernel=lambda ctx, x: x)
 
-# Imported last: the index ops use the helpers above.
+# Imported last: the index ops are re-exported here, where TensorFlow keeps them.
 from scopeflow.ops.index_ops import (
+    gather,
     gather_nd,
     one_hot,
     sparse_to_dense,

@@ -1,20 +1,57 @@
-"""Ops that place values by index: one_hot, sparse_to_dense, gather_nd and
-unsorted_segment_sum (the last two also serve gradients of gathers)."""
+"""Ops that pick or place values by index: gather, gather_nd, one_hot, sparse_to_dense and
+unsorted_segment_sum (which also serves the gradients of gathers)."""
 
 from __future__ import annotations
 
 import numpy as np
 import torch
 
+from scopeflow import errors
 from scopeflow.framework import dtypes, ops
 from scopeflow.framework.registry import register_op
 from scopeflow.ops import shape_util as su
 
-__all__ = ["gather_nd", "one_hot", "sparse_to_dense", "unsorted_segment_sum"]
+__all__ = ["gather", "gather_nd", "one_hot", "sparse_to_dense", "unsorted_segment_sum"]
 
 
 def _apply(op_type, inputs, attrs=None, name=None):
     return ops.apply_op(op_type, inputs, attrs, name=name).outputs[0]
+
+
+def gather(params, indices, validate_indices=None, name=None):
+    """Rows of `params` picked by `indices` (any shape): out[i, ...] = params[indices[i], ...]."""
+    if isinstance(indices, (int, list, tuple, np.ndarray)):
+        indices = np.asarray(indices, dtype=np.int32)
+    return _apply("Gather", [params, indices], name=name)
+
+
+def _gather_infer(op):
+    p, i = su.dims(op.inputs[0]), su.dims(op.inputs[1])
+    p = su.with_rank_at_least(op, p, 1)
+    out = None if p is None or i is None else i + p[1:]
+    return [(op.inputs[0].dtype.base_dtype, su.make_shape(out))]
+
+
+def _gather_kernel(ctx, params, indices):
+    flat_indices = indices.reshape(-1).long()
+    try:
+        flat = torch.index_select(params, 0, flat_indices)
+    except (IndexError, RuntimeError):
+        raise _bad_index(flat_indices, params.shape[0]) from None
+    return flat.reshape(tuple(indices.shape) + tuple(params.shape[1:]))
+
+
+def _bad_index(flat_indices, limit):
+    """TensorFlow's message for the first index outside [0, limit)."""
+    bad = ((flat_indices < 0) | (flat_indices >= limit)).nonzero()
+    if not len(bad):
+        return errors.InvalidArgumentError(None, None, "Gather failed")
+    i = int(bad[0])
+    return errors.InvalidArgumentError(
+        None, None, f"indices[{i}] = {int(flat_indices[i])} is not in [0, {limit})")
+
+
+register_op("Gather", infer=_gather_infer, kernel=_gather_kernel)
 
 
 def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None, name=None):
