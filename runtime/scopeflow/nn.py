@@ -29,22 +29,44 @@ def _apply(op_type, inputs, attrs=None, name=None):
     return ops.apply_op(op_type, inputs, attrs, name=name).outputs
 
 
-def _single(op_type, doc):
-    def fn(features, name=None):
-        return _apply(op_type, [features], name=name)[0]
-
-    fn.__doc__ = f"{doc} (op type {op_type!r})."
-    return fn
+def relu(features, name=None):
+    """max(features, 0) (op type 'Relu')."""
+    return _apply("Relu", [features], name=name)[0]
 
 
-relu = _single("Relu", "max(features, 0)")
-relu6 = _single("Relu6", "min(max(features, 0), 6)")
-elu = _single("Elu", "features where > 0, else exp(features) - 1")
-softplus = _single("Softplus", "log(exp(features) + 1)")
-softsign = _single("Softsign", "features / (abs(features) + 1)")
-softmax = _single("Softmax", "exp(logits) / sum(exp(logits)) along the last dimension")
-log_softmax = _single("LogSoftmax", "logits - log(sum(exp(logits))) along the last dimension")
-l2_loss = _single("L2Loss", "sum(t ** 2) / 2")
+def relu6(features, name=None):
+    """min(max(features, 0), 6) (op type 'Relu6')."""
+    return _apply("Relu6", [features], name=name)[0]
+
+
+def elu(features, name=None):
+    """features where > 0, else exp(features) - 1 (op type 'Elu')."""
+    return _apply("Elu", [features], name=name)[0]
+
+
+def softplus(features, name=None):
+    """log(exp(features) + 1) (op type 'Softplus')."""
+    return _apply("Softplus", [features], name=name)[0]
+
+
+def softsign(features, name=None):
+    """features / (abs(features) + 1) (op type 'Softsign')."""
+    return _apply("Softsign", [features], name=name)[0]
+
+
+def softmax(logits, name=None):
+    """exp(logits) / sum(exp(logits)) along the last dimension (op type 'Softmax')."""
+    return _apply("Softmax", [logits], name=name)[0]
+
+
+def log_softmax(logits, name=None):
+    """logits - log(sum(exp(logits))) along the last dimension (op type 'LogSoftmax')."""
+    return _apply("LogSoftmax", [logits], name=name)[0]
+
+
+def l2_loss(t, name=None):
+    """sum(t ** 2) / 2 (op type 'L2Loss')."""
+    return _apply("L2Loss", [t], name=name)[0]
 
 
 def bias_add(value, bias, data_format=None, name=None):
@@ -101,11 +123,15 @@ def avg_pool(value, ksize, strides, padding, data_format="NHWC", name=None):
     return _apply("AvgPool", [value], _window_attrs(strides, padding, ksize), name=name)[0]
 
 
-def local_response_normalization(input, depth_radius=5, bias=1.0, alpha=1.0, beta=0.5,
+def local_response_normalization(input, depth_radius=None, bias=None, alpha=None, beta=None,
                                  name=None):
-    """input / (bias + alpha * sum of input ** 2 over depth_radius channels) ** beta."""
-    attrs = {"depth_radius": int(depth_radius), "bias": float(bias), "alpha": float(alpha),
-             "beta": float(beta)}
+    """input / (bias + alpha * sum of input ** 2 over depth_radius channels) ** beta.
+
+    Defaults (for None): depth_radius 5, bias 1, alpha 1, beta 0.5."""
+    attrs = {"depth_radius": 5 if depth_radius is None else int(depth_radius),
+             "bias": 1.0 if bias is None else float(bias),
+             "alpha": 1.0 if alpha is None else float(alpha),
+             "beta": 0.5 if beta is None else float(beta)}
     return _apply("LRN", [input], attrs, name=name)[0]
 
 

@@ -236,8 +236,12 @@ register_op("AddN", infer=_add_n_infer,
 # ---- matmul, cast, select ----------------------------------------------------------------
 
 
-def matmul(a, b, transpose_a=False, transpose_b=False, name=None):
-    """a @ b for rank-2 tensors; transpose_a/b transpose an input before multiplying."""
+def matmul(a, b, transpose_a=False, transpose_b=False, a_is_sparse=False, b_is_sparse=False,
+           name=None):
+    """a @ b for rank-2 tensors; transpose_a/b transpose an input before multiplying.
+
+    a_is_sparse/b_is_sparse were hints for TensorFlow's CPU kernel; torch ignores them."""
+    del a_is_sparse, b_is_sparse
     a, b = convert_same_dtype([a, b])
     return _apply("MatMul", [a, b], {"transpose_a": bool(transpose_a),
                                      "transpose_b": bool(transpose_b)}, name=name)

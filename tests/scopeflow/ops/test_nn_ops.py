@@ -280,3 +280,15 @@ def test_top_k_puts_the_lower_index_first_among_equal_values():
     with tf.Graph().as_default(), tf.Session() as sess:
         values, indices = sess.run(tf.nn.top_k(tf.constant(x), 3))
     assert indices.tolist() == [[1, 2, 4]] and values.tolist() == [[3.0, 3.0, 3.0]]
+
+
+def test_keyword_arguments_follow_tensorflow_signatures():
+    with tf.Graph().as_default():
+        logits = tf.placeholder(tf.float32, [2, 3])
+        assert tf.nn.softmax(logits=logits).op.type == "Softmax"
+        assert tf.nn.relu(features=logits, name="act").op.name == "act"
+        assert tf.nn.l2_loss(t=logits).op.type == "L2Loss"
+        lrn = tf.nn.local_response_normalization(tf.placeholder(tf.float32, [1, 2, 2, 3]),
+                                                 depth_radius=None)
+        assert lrn.op.get_attr("depth_radius") == 5
+        assert tf.matmul(logits, logits, False, True, False, False, "mm").op.name == "mm"
