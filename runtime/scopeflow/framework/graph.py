@@ -9,6 +9,9 @@ import threading
 from scopeflow.framework import device_spec
 from scopeflow.framework.operation import Operation, Tensor
 
+_VALID_OP_NAME = re.compile(r"^[A-Za-z0-9.][A-Za-z0-9_.\-/]*$")
+_VALID_SCOPE_NAME = re.compile(r"^[A-Za-z0-9_.\-/]*$")
+
 
 class GraphKeys:
     """Standard collection names."""
@@ -71,6 +74,8 @@ class Graph:
             name = name[:-1]
         else:
             name = self.unique_name(name)
+        if not _VALID_OP_NAME.match(name):
+            raise ValueError(f"'{name}' is not a valid node name (op type {op_type})")
         control = list(control_inputs) + self._control_dependencies_for(inputs)
         op = Operation(self, op_type, name, inputs, attrs, _dedupe(control), spec)
         op._set_outputs(spec.infer(op))
@@ -105,6 +110,8 @@ class Graph:
     def name_scope(self, name):
         """Opens a name scope; yields the scope string ('outer/name/'). '' or None resets it."""
         old = self._name_stack
+        if name and not _VALID_SCOPE_NAME.match(name):
+            raise ValueError(f"'{name}' is not a valid scope name")
         if not name:
             new = ""
         elif name.endswith("/"):

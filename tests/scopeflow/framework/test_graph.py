@@ -141,3 +141,10 @@ def test_graph_text_form_lists_ops_inputs_and_controls(graph):
     assert "a = Const()" in text
     assert "c = Identity(b:0)" in text
     assert "b = Const() ^a" in text
+
+
+def test_invalid_op_and_scope_names_raise():
+    with pytest.raises(ValueError, match="'bad name' is not a valid node name"):
+        tf.constant(1.0, name="bad name")
+    with pytest.raises(ValueError, match="'a b' is not a valid scope name"), tf.name_scope("a b"):
+        pass
