@@ -160,9 +160,11 @@ def _infer(op, d, spec_inputs):
     if d is None:
         return None
     if any(v is None for v in values):
-        n = len(su.dims(spec_inputs[0]) or [])
-        lengths = _expand_spec(len(d), [0] * n, [0] * n, [1] * n, masks)
-        return [None for e in lengths if e is None or not e.shrink]
+        n = (su.dims(spec_inputs[0]) or [None])[0]
+        if n is None:  # not even the number of slice entries is known
+            return None
+        entries = _expand_spec(len(d), [0] * n, [0] * n, [1] * n, masks)
+        return [None for e in entries if e is None or not e.shrink]
     try:
         return _static_out(op, d, (*values, masks))
     except (ValueError, IndexError) as e:

@@ -244,3 +244,11 @@ def test_gather_index_out_of_range_is_invalid_argument_naming_the_index():
                                              match=r"indices\[1\] = 7 is not in \[0, 4\)") as e:
         sess.run(picked)
     assert e.value.op.name == "pick"
+
+
+def test_strided_slice_with_computed_bounds_infers_what_it_can():
+    x = tf.placeholder(tf.float32, [4, 5, 3])
+    i = tf.placeholder(tf.int32, [])
+    assert x[i, 1:].get_shape().as_list() == [None, 3]
+    bounds = tf.placeholder(tf.int32, [None])
+    assert tf.strided_slice(x, bounds, bounds, bounds).get_shape().ndims is None
