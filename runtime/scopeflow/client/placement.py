@@ -34,6 +34,8 @@ class Placer:
             config is not None and config.log_device_placement
         )
         self._gpus = visible_gpu_count(config)
+        # TensorFlow has one CPU device unless device_count asks for more; all are torch's CPU.
+        self._cpus = max(1, int(((config.device_count or {}) if config else {}).get("CPU", 1)))
         self._placed: dict = {}
         self._header_printed = False
 
@@ -42,7 +44,7 @@ class Placer:
         return self._gpus
 
     def available_devices(self) -> list[str]:
-        names = [runtime_name("cpu", 0)]
+        names = [runtime_name("cpu", i) for i in range(self._cpus)]
         names += [runtime_name("gpu", i) for i in range(self._gpus)]
         return names
 
@@ -74,7 +76,7 @@ class Placer:
             return self._unavailable(op, "", gpu_ok)
         index = spec.device_index or 0
         if spec.device_type == "CPU":
-            return self._cpu() if index == 0 else self._unavailable(op, "", gpu_ok)
+            return self._cpu(index) if index < self._cpus else self._unavailable(op, "", gpu_ok)
         if index < self._gpus and gpu_ok:
             return self._gpu(index)
         if index < self._gpus:
@@ -94,8 +96,8 @@ class Placer:
         )
 
     @staticmethod
-    def _cpu():
-        return _CPU, runtime_name("cpu", 0)
+    def _cpu(index: int = 0):
+        return _CPU, runtime_name("cpu", index)
 
     @staticmethod
     def _gpu(index: int):

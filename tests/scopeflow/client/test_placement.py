@@ -51,6 +51,14 @@ def test_cpu_other_than_zero_or_remote_jobs_are_unavailable():
         assert sess.run([a, b]) == [1.0, 1.0]
 
 
+def test_device_count_cpu_adds_cpu_devices_all_on_torch_cpu():
+    with tf.device("/cpu:1"):
+        a = tf.constant(1.0, name="a")
+    with tf.Session(config=tf.ConfigProto(device_count={"CPU": 2})) as sess:
+        assert sess.run(a) == 1.0
+    assert a.op.assigned_device == "/job:localhost/replica:0/task:0/cpu:1"
+
+
 def test_device_count_gpu_zero_hides_gpus_even_with_cuda():
     with tf.device("/gpu:0"):
         a = tf.constant(1.0, name="a")
