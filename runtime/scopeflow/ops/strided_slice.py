@@ -127,48 +127,57 @@ def _strided_slice_grad_kernel(ctx, shape, begin, end, strides, dy):
     return out
 
 
-def _static_out(op, d, spec):
-    """Output dims for input dims `d` (entries may be None) and a constant `spec`."""
+def _known(entry: _DimSpec) -> bool:
+    """Whether the bounds this entry uses are known (unknown ones are None)."""
+    if entry.shrink:
+        return entry.begin is not None
+    return entry.stride is not None and (entry.begin_masked or entry.begin is not None) and (
+        entry.end_masked or entry.end is not None)
+
+
+def _static_out(d, spec):
+    """Output dims for input dims `d` and a slice spec; dims and bounds may be None."""
     begin, end, strides, masks = spec
     out = []
-    entries = _expand_spec(len(d), begin, end, strides, masks)
     axis = 0
-    for entry in entries:
+    for entry in _expand_spec(len(d), begin, end, strides, masks):
         if entry is None:
             out.append(1)
             continue
         size = d[axis]
         axis += 1
+        known = size is not None and _known(entry)
         if entry.shrink:
-            if size is not None:
+            if known:
                 _dim_range(entry, size)  # raises for an out-of-range index
             continue
-        if size is None:
-            out.append(None)
-        else:
-            out.append(len(builtins.range(*_dim_range(entry, size))))
+        out.append(len(builtins.range(*_dim_range(entry, size))) if known else None)
     return out
+
+
+def _entry_values(tensor):
+    """A slice-spec vector's entries, None where an entry is computed at run time."""
+    values = su.constant_list(tensor)
+    if values is not None:
+        return values
+    if tensor.op.type == "Pack":
+        return [None if v is None else int(v[0]) for v in map(su.constant_list, tensor.op.inputs)]
+    n = (su.dims(tensor) or [None])[0]
+    return None if n is None else [None] * n
+
+
+def _infer(op, d, spec_inputs):
+    values = [_entry_values(t) for t in spec_inputs]
+    if d is None or any(v is None for v in values):
+        return None
+    try:
+        return _static_out(d, (*values, _masks(op)))
+    except (ValueError, IndexError) as e:
+        raise su.shape_error(op, str(e)) from None
 
 
 def _masks(op):
     return {m: op.get_attr(m) for m in _MASKS}
-
-
-def _infer(op, d, spec_inputs):
-    values = [su.constant_list(t) for t in spec_inputs]
-    masks = _masks(op)
-    if d is None:
-        return None
-    if any(v is None for v in values):
-        n = (su.dims(spec_inputs[0]) or [None])[0]
-        if n is None:  # not even the number of slice entries is known
-            return None
-        entries = _expand_spec(len(d), [0] * n, [0] * n, [1] * n, masks)
-        return [None for e in entries if e is None or not e.shrink]
-    try:
-        return _static_out(op, d, (*values, masks))
-    except (ValueError, IndexError) as e:
-        raise su.shape_error(op, str(e)) from None
 
 
 def _strided_slice_infer(op):

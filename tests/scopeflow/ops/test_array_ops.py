@@ -249,6 +249,7 @@ def test_gather_index_out_of_range_is_invalid_argument_naming_the_index():
 def test_strided_slice_with_computed_bounds_infers_what_it_can():
     x = tf.placeholder(tf.float32, [4, 5, 3])
     i = tf.placeholder(tf.int32, [])
-    assert x[i, 1:].get_shape().as_list() == [None, 3]
+    assert x[i, 1:].get_shape().as_list() == [4, 3]
+    assert x[1:i].get_shape().as_list() == [None, 5, 3]
     bounds = tf.placeholder(tf.int32, [None])
     assert tf.strided_slice(x, bounds, bounds, bounds).get_shape().ndims is None
