@@ -10,7 +10,7 @@ optimizer that runs after the update, as TensorFlow's train op does.
 from __future__ import annotations
 
 from scopeflow.framework import dtypes, ops
-from scopeflow.ops import constant_op, training_ops
+from scopeflow.ops import constant_op, control_flow_ops, training_ops
 
 __all__ = ["Optimizer"]
 
@@ -68,15 +68,10 @@ class Optimizer:
         with ops.control_dependencies(None):
             self._create_slots(var_list)
         with ops.op_scope([], name, self._name) as scope:
-            hyper = self._hyper()
-            rows = [[var, *(slots[var] for slots in self._slots)] for var in var_list]
-            grads = [ops.convert_to_tensor(g) for g, _ in pairs]
             # Without a global step or a finishing op, the update op is the train op and
             # takes the optimizer's name, as TensorFlow's final op does.
             alone = global_step is None and not self._has_finish
-            with ops.device(var_list[0].device):
-                update = training_ops.fused_apply(self._op_type, rows, hyper, grads,
-                                                  name=scope if alone else "update")
+            update = self._fused_updates(pairs, scope if alone else "update")
             if alone:
                 return update
             finish = self._finish(update, "update_finish" if global_step is not None else scope)
@@ -86,6 +81,24 @@ class Optimizer:
 
             with ops.control_dependencies([finish]):
                 return state_ops.assign_add(global_step, 1, name=scope).op
+
+    def _fused_updates(self, pairs, name: str):
+        """One fused update op per device the variables ask for (one, as a rule)."""
+        hyper = self._hyper()
+        by_device: dict[str, list] = {}
+        for grad, var in pairs:
+            by_device.setdefault(var.device, []).append((grad, var))
+        updates = []
+        for device, group in by_device.items():
+            rows = [[var, *(slots[var] for slots in self._slots)] for _, var in group]
+            grads = [ops.convert_to_tensor(g) for g, _ in group]
+            with ops.device(device):
+                updates.append(training_ops.fused_apply(
+                    self._op_type, rows, hyper, grads,
+                    name=name if len(by_device) == 1 else "update"))
+        if len(updates) == 1:
+            return updates[0]
+        return control_flow_ops.group(*updates, name=name)
 
     def minimize(self, loss, global_step=None, var_list=None, gate_gradients=GATE_OP,
                  aggregation_method=None, colocate_gradients_with_ops=False, name=None):

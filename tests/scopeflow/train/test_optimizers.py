@@ -197,3 +197,19 @@ def test_two_sessions_train_independently():
         first.run(train_op)
         first.run(train_op)
         assert (first.run(w), second.run(w)) == (0.0, 1.0)
+
+
+def test_variables_pinned_to_different_devices_get_one_update_each():
+    with tf.Graph().as_default():
+        with tf.device("/cpu:0"):
+            a = tf.Variable(1.0, name="a")
+        b = tf.Variable(2.0, name="b")
+        train_op = tf.train.GradientDescentOptimizer(0.5).minimize(a + b)
+        assert train_op.type == "NoOp"
+        updates = [op for op in tf.get_default_graph().get_operations()
+                   if op.type == "FusedApplyGradientDescent"]
+        assert sorted(op.get_attr("var_names") for op in updates) == [["a"], ["b"]]
+        with tf.Session() as sess:
+            sess.run(tf.initialize_all_variables())
+            sess.run(train_op)
+            assert sess.run([a, b]) == [0.5, 1.5]
