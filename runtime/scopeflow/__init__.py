@@ -4,6 +4,7 @@
 from scopeflow import app, errors, nn, train
 from scopeflow.client.config import ConfigProto, GPUOptions, GraphOptions, RunOptions
 from scopeflow.client.session import InteractiveSession, Session, get_default_session
+from scopeflow.client.tracing import RunMetadata
 from scopeflow.framework import dtypes, tensor_shape
 from scopeflow.framework.dtypes import (
     DType,

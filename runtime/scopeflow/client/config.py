@@ -70,4 +70,7 @@ class ConfigProto(_Options):
 
 
 class RunOptions(_Options):
+    """Per-run options; a trace_level above NO_TRACE fills the run's RunMetadata."""
+
+    NO_TRACE, SOFTWARE_TRACE, HARDWARE_TRACE, FULL_TRACE = 0, 1, 2, 3
     _FIELDS: ClassVar[dict] = {"trace_level": 0, "timeout_in_ms": 0}

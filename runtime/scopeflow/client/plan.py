@@ -11,6 +11,7 @@ import itertools
 import linecache
 import os
 import sys
+import time
 
 from scopeflow import errors
 from scopeflow.client.feeds import make_feeder, to_numpy
@@ -73,12 +74,15 @@ class Plan:
     """A compiled run: `fn(*feed_values)` returns one value per fetch leaf (None for ops)."""
 
     def __init__(self, fn, code: str, filename: str, line_ops: dict[int, Operation],
-                 ops: list[Operation]):
+                 ops: list[Operation], timed_ops: list[Operation] | None = None):
         self.fn = fn
         self.code = code
         self.filename = filename
         self.line_ops = line_ops
         self.ops = ops
+        # A traced plan takes a list as its last argument and appends, per op run,
+        # (index into timed_ops, start ns, end ns).
+        self.timed_ops = timed_ops
 
     def op_at(self, tb):
         """The op whose generated line raised, from a traceback; None if not in the plan."""
@@ -95,10 +99,12 @@ class Plan:
 class _Emitter:
     """Builds a plan's source; holds the kernel, context and device globals it refers to."""
 
-    def __init__(self, session, placer):
+    def __init__(self, session, placer, traced: bool = False):
         self.session = session
         self.placer = placer
-        self.env: dict = {"_np": to_numpy}
+        self.traced = traced
+        self.timed_ops: list[Operation] = []
+        self.env: dict = {"_np": to_numpy, "_clock": time.time_ns}
         self.lines: list[str] = []
         self.line_ops: dict[int, Operation] = {}
         self.names: dict[Tensor, str] = {}
@@ -152,8 +158,13 @@ class _Emitter:
             line = f"    {', '.join(outs)}, = {call}"
         else:
             line = f"    {call}"
+        if self.traced:
+            self.lines.append("    _s = _clock()")
         self.lines.append(line + f"  # {op.name}")
         self.line_ops[len(self.lines) + 1] = op  # +1: the `def` line comes first
+        if self.traced:
+            self.lines.append(f"    _trace.append(({len(self.timed_ops)}, _s, _clock()))")
+            self.timed_ops.append(op)
         self._free_after(op)
 
     def _free_after(self, op: Operation) -> None:
@@ -201,8 +212,11 @@ def _identifier(text: str) -> str:
     return "".join(ch if ch.isalnum() else "_" for ch in text)
 
 
-def compile_plan(session, placer, leaves: list, feeds: list[Tensor]) -> Plan:
-    """Compiles the run of `leaves` (Tensors and Operations) given `feeds` (fed Tensors)."""
+def compile_plan(session, placer, leaves: list, feeds: list[Tensor], traced=False) -> Plan:
+    """Compiles the run of `leaves` (Tensors and Operations) given `feeds` (fed Tensors).
+
+    A `traced` plan times every op (see Plan.timed_ops) for RunMetadata step stats.
+    """
     fed = set(feeds)
     roots = []
     for leaf in leaves:
@@ -213,14 +227,14 @@ def compile_plan(session, placer, leaves: list, feeds: list[Tensor]) -> Plan:
     order = prune_to_fetches(roots, fed)
     _check_placeholders_fed(order)
     uses = _count_uses(order, leaves, fed)
-    emitter = _Emitter(session, placer)
+    emitter = _Emitter(session, placer, traced)
     emitter.remaining = dict(uses)
     for i, t in enumerate(feeds):
         emitter.emit_feed(i, t)
     for op in order:
         emitter.emit_op(op, uses)
     results = [emitter.fetch_expression(leaf) for leaf in leaves]
-    params = ", ".join(f"a{i}" for i in range(len(feeds)))
+    params = ", ".join([f"a{i}" for i in range(len(feeds))] + (["_trace"] if traced else []))
     filename = f"<scopeflow-plan-{next(_counter)}>"
     body = emitter.lines + [f"    return ({', '.join(results)}{',' if results else ''})"]
     code = "\n".join([f"def run_plan({params}):"] + body) + "\n"
@@ -228,7 +242,8 @@ def compile_plan(session, placer, leaves: list, feeds: list[Tensor]) -> Plan:
     exec(compile(code, filename, "exec"), emitter.env)  # noqa: S102 - our own generated code
     if _DEBUG:
         print(f"scopeflow plan {filename}:\n{code}", file=sys.stderr)
-    return Plan(emitter.env["run_plan"], code, filename, emitter.line_ops, order)
+    return Plan(emitter.env["run_plan"], code, filename, emitter.line_ops, order,
+                emitter.timed_ops if traced else None)
 
 
 def _check_placeholders_fed(order: list[Operation]) -> None:

@@ -14,6 +14,7 @@ import torch
 
 from scopeflow import errors
 from scopeflow.client import fetches as fetch_lib
+from scopeflow.client import tracing
 from scopeflow.client.placement import Placer
 from scopeflow.client.plan import compile_plan
 from scopeflow.framework import ops
@@ -91,6 +92,8 @@ class BaseSession:
         """Runs the ops needed for `fetches`; returns numpy values in the same structure."""
         if self._closed:
             raise RuntimeError("Attempted to use a closed Session.")
+        if run_metadata is not None and tracing.wants_trace(options, run_metadata):
+            return self._run_traced(fetches, feed_dict, run_metadata)
         if not isinstance(fetches, fetch_lib.STRUCTURES):
             key, leaves, rebuild = fetches, (fetches,), None
         else:
@@ -104,8 +107,23 @@ class BaseSession:
             raise
         if plan is None:
             plan = self._compile(key, leaves, feed_keys)
+        values = self._call(plan, feed_dict.values() if feed_keys else ())
+        return values[0] if rebuild is None else rebuild(values)
+
+    def _run_traced(self, fetches, feed_dict, run_metadata):
+        leaves, rebuild = fetch_lib.flatten(fetches)
+        feed_keys = tuple(feed_dict) if feed_dict else ()
+        plan = self._compile(("trace", tuple(leaves)), leaves, feed_keys, traced=True)
+        trace: list = []
+        values = self._call(plan, [*(feed_dict.values() if feed_keys else ()), trace])
+        tracing.fill_step_stats(run_metadata, plan, trace)
+        return rebuild(values)
+
+    @staticmethod
+    def _call(plan, args):
+        """Runs a plan; errors name the op whose generated line raised."""
         try:
-            values = plan.fn(*feed_dict.values()) if feed_keys else plan.fn()
+            return plan.fn(*args)
         except errors.OpError as e:
             e._attach_op(plan.op_at(e.__traceback__))
             raise
@@ -116,15 +134,14 @@ class BaseSession:
             raise errors.InvalidArgumentError(
                 None, op, f"{op.type} op '{op.name}' failed: {type(e).__name__}: {e}"
             ) from e
-        return values[0] if rebuild is None else rebuild(values)
 
-    def _compile(self, key, leaves, feed_keys):
+    def _compile(self, key, leaves, feed_keys, traced=False):
         with self._compile_lock:
             plan = self._plans.get((key, feed_keys))
             if plan is None:
                 resolved = [fetch_lib.resolve_fetch(self._graph, leaf) for leaf in leaves]
                 feeds = [fetch_lib.resolve_feed(self._graph, k) for k in feed_keys]
-                plan = compile_plan(self, self._placer, resolved, feeds)
+                plan = compile_plan(self, self._placer, resolved, feeds, traced)
                 self._plans[(key, feed_keys)] = plan
             return plan
 
