@@ -398,7 +398,7 @@ def stop_gradient(input, name=None):
 
 
 register_op("StopGradient", infer=lambda op: _out(op, su.dims(op.inputs[0])),
-            kernel=lambda ctx, x: x)
+            kernel=lambda ctx, x: x, inline=lambda x: x)
 
 # Imported last: the index ops are re-exported here, where TensorFlow keeps them.
 from scopeflow.ops.index_ops import (

@@ -124,18 +124,23 @@ def _string_aware(fn, string_fn):
     return kernel
 
 
-_BINARY["Add"] = _string_aware(torch.add, np.add)
-_COMPARE["Equal"] = _string_aware(torch.eq, np.equal)
-_COMPARE["NotEqual"] = _string_aware(torch.ne, np.not_equal)
+_STRING_KERNELS = {
+    "Add": _string_aware(torch.add, np.add),
+    "Equal": _string_aware(torch.eq, np.equal),
+    "NotEqual": _string_aware(torch.ne, np.not_equal),
+}
 
 
 def _register_elementwise():
+    """Plans call the torch function itself (`inline`) unless a string tensor is involved."""
     for op_type, fn in _UNARY.items():
         infer = _float_unary_infer if op_type in _FLOAT_ONLY else _unary_infer
-        register_op(op_type, infer=infer, kernel=lambda ctx, x, fn=fn: fn(x))
+        register_op(op_type, infer=infer, kernel=lambda ctx, x, fn=fn: fn(x), inline=fn)
     for table, infer in ((_BINARY, _binary_infer), (_COMPARE, _compare_infer)):
         for op_type, fn in table.items():
-            register_op(op_type, infer=infer, kernel=lambda ctx, x, y, fn=fn: fn(x, y))
+            kernel_fn = _STRING_KERNELS.get(op_type, fn)
+            register_op(op_type, infer=infer, inline=fn,
+                        kernel=lambda ctx, x, y, fn=kernel_fn: fn(x, y))
 
 
 _register_elementwise()
@@ -229,8 +234,12 @@ def _add_n_infer(op):
     return [(op.inputs[0].dtype.base_dtype, su.make_shape(shape))]
 
 
-register_op("AddN", infer=_add_n_infer,
-            kernel=lambda ctx, *xs: functools.reduce(torch.add, xs))
+def _add_n_values(*xs):
+    return functools.reduce(torch.add, xs)
+
+
+register_op("AddN", infer=_add_n_infer, kernel=lambda ctx, *xs: _add_n_values(*xs),
+            inline=_add_n_values)
 
 
 # ---- matmul, cast, select ----------------------------------------------------------------
@@ -318,13 +327,14 @@ def _select_infer(op):
     return [(t.dtype.base_dtype, su.make_shape(shape))]
 
 
-def _select_kernel(ctx, cond, t, e):
+def _select_values(cond, t, e):
     if cond.dim() == 1 and t.dim() > 1:
         cond = cond.reshape((-1,) + (1,) * (t.dim() - 1))
     return torch.where(cond, t, e)
 
 
-register_op("Select", infer=_select_infer, kernel=_select_kernel)
+register_op("Select", infer=_select_infer, kernel=lambda ctx, c, t, e: _select_values(c, t, e),
+            inline=_select_values)
 
 
 def clip_by_value(t, clip_value_min, clip_value_max, name=None):

@@ -39,9 +39,9 @@ _ACTIVATION_GRADS = {
     "SoftsignGrad": lambda g, x: g / torch.square(1 + torch.abs(x)),
 }
 for _type, _fn in _ACTIVATIONS.items():
-    register_op(_type, infer=_like_input, kernel=lambda ctx, x, fn=_fn: fn(x))
+    register_op(_type, infer=_like_input, kernel=lambda ctx, x, fn=_fn: fn(x), inline=_fn)
 for _type, _fn in _ACTIVATION_GRADS.items():
-    register_op(_type, infer=_like_input, kernel=lambda ctx, g, x, fn=_fn: fn(g, x))
+    register_op(_type, infer=_like_input, kernel=lambda ctx, g, x, fn=_fn: fn(g, x), inline=_fn)
 
 
 def _logits_infer(op):
@@ -49,8 +49,17 @@ def _logits_infer(op):
     return _like_input(op)
 
 
-register_op("Softmax", infer=_logits_infer, kernel=lambda ctx, x: torch.softmax(x, -1))
-register_op("LogSoftmax", infer=_logits_infer, kernel=lambda ctx, x: torch.log_softmax(x, -1))
+def _softmax(x):
+    return torch.softmax(x, -1)
+
+
+def _log_softmax(x):
+    return torch.log_softmax(x, -1)
+
+
+register_op("Softmax", infer=_logits_infer, kernel=lambda ctx, x: _softmax(x), inline=_softmax)
+register_op("LogSoftmax", infer=_logits_infer, kernel=lambda ctx, x: _log_softmax(x),
+            inline=_log_softmax)
 
 
 # ---- bias_add --------------------------------------------------------------------------------
@@ -74,7 +83,7 @@ def _bias_add_grad_kernel(ctx, g):
     return g.sum(dim=tuple(range(g.dim() - 1))) if g.dim() > 1 else g
 
 
-register_op("BiasAdd", infer=_bias_add_infer, kernel=lambda ctx, x, b: x + b)
+register_op("BiasAdd", infer=_bias_add_infer, kernel=lambda ctx, x, b: x + b, inline=torch.add)
 register_op("BiasAddGrad", infer=_bias_add_grad_infer, kernel=_bias_add_grad_kernel)
 
 
