@@ -213,3 +213,9 @@ def test_outputs_nobody_differentiated_contribute_zeros():
     (g,) = tf.gradients(tf.add(tf.mul(first, 2.0), third), x)
     np.testing.assert_array_equal(_run(g, {x: np.ones((3, 2), np.float32)}),
                                   [[2, 2], [0, 0], [1, 1]])
+
+
+def test_framework_ops_identity_fill_and_print_pass_gradients():
+    check_op([(2, 3)], lambda x: x * 1, tf.identity)
+    check_op([()], lambda v: v.expand(2, 3) * 1, lambda v: tf.fill([2, 3], v))
+    check_op([(3,)], lambda x: x * 1, lambda x: tf.Print(x, [x], "value: "), dynamic=False)
