@@ -48,6 +48,7 @@ from scopeflow.framework.ops import (
     register_tensor_conversion_function,
     reset_default_graph,
 )
+from scopeflow.framework.random_seed import get_seed
 from scopeflow.framework.registry import NoGradient, NotDifferentiable, RegisterGradient
 from scopeflow.framework.tensor_shape import Dimension, TensorShape
 from scopeflow.ops.array_ops import *
@@ -57,7 +58,15 @@ from scopeflow.ops.gradients import *
 from scopeflow.ops.init_ops import *
 from scopeflow.ops.math_ops import *
 from scopeflow.ops.random_ops import *
-from scopeflow.ops.state_ops import assign, assign_add, assign_sub, count_up_to
+from scopeflow.ops.state_ops import (
+    assign,
+    assign_add,
+    assign_sub,
+    count_up_to,
+    scatter_add,
+    scatter_sub,
+    scatter_update,
+)
 from scopeflow.ops.summary_ops import *
 from scopeflow.ops.variable_scope import *
 from scopeflow.ops.variables import *

@@ -15,7 +15,7 @@ from scopeflow.framework.registry import NotDifferentiable, register_op
 
 __all__ = [
     "assign", "assign_add", "assign_sub", "count_up_to", "is_variable_initialized",
-    "variable_op",
+    "scatter_add", "scatter_sub", "scatter_update", "variable_op",
 ]
 
 
@@ -132,8 +132,44 @@ def _count_up_to_infer(op):
 register_op("CountUpTo", infer=_count_up_to_infer, kernel=_count_up_to_kernel,
             stateful=True, ref_inputs=(0,))
 
+def _scatter_infer(op):
+    ref, indices, updates = op.inputs
+    expected = indices.get_shape().concatenate(ref.get_shape()[1:])
+    if not updates.get_shape().is_compatible_with(expected):
+        raise ValueError(
+            f"Shapes {updates.get_shape()} and {expected} are incompatible: op '{op.name}' "
+            f"needs updates of shape indices.shape + ref.shape[1:]"
+        )
+    return [(ref.dtype.base_dtype, ref.get_shape())]
+
+
+def _scatter_kernel(combine):
+    def kernel(ctx, name, indices, updates):
+        current = ctx.resources.get(name)
+        if current is None:
+            raise _uninitialized(ctx, name)
+        flat = indices.reshape(-1).long()
+        if flat.numel() and (int(flat.min()) < 0 or int(flat.max()) >= current.shape[0]):
+            raise errors.InvalidArgumentError(
+                None, ctx.op, f"indices {flat.tolist()} out of range [0, {current.shape[0]})")
+        rows = updates.reshape((flat.numel(),) + tuple(current.shape[1:]))
+        value = current.clone()
+        combine(value, flat, rows)
+        ctx.resources[name] = value
+        return value
+
+    return kernel
+
+
+register_op("ScatterUpdate", infer=_scatter_infer, stateful=True, ref_inputs=(0,),
+            kernel=_scatter_kernel(lambda v, i, u: v.index_copy_(0, i, u)))
+register_op("ScatterAdd", infer=_scatter_infer, stateful=True, ref_inputs=(0,),
+            kernel=_scatter_kernel(lambda v, i, u: v.index_add_(0, i, u)))
+register_op("ScatterSub", infer=_scatter_infer, stateful=True, ref_inputs=(0,),
+            kernel=_scatter_kernel(lambda v, i, u: v.index_add_(0, i, -u)))
+
 for _type in ("Variable", "Assign", "AssignAdd", "AssignSub", "IsVariableInitialized",
-              "CountUpTo"):
+              "CountUpTo", "ScatterUpdate", "ScatterAdd", "ScatterSub"):
     NotDifferentiable(_type)
 
 
@@ -188,3 +224,29 @@ def is_variable_initialized(ref, name=None) -> ops.Tensor:
     ref = as_ref(ref, "IsVariableInitialized")
     attrs = {"dtype": ref.dtype.base_dtype}
     return ops.apply_op("IsVariableInitialized", [ref], attrs, name=name).outputs[0]
+
+
+def _scatter(op_type, ref, indices, updates, use_locking, name) -> ops.Tensor:
+    ref = as_ref(ref, op_type)
+    indices = ops.convert_to_tensor(indices)
+    if not indices.dtype.is_integer:
+        raise TypeError(f"{op_type} indices must be int32 or int64, got {indices.dtype.name}")
+    updates = ops.convert_to_tensor(updates, dtype=ref.dtype.base_dtype)
+    attrs = {"T": ref.dtype.base_dtype, "Tindices": indices.dtype,
+             "use_locking": bool(use_locking)}
+    return ops.apply_op(op_type, [ref, indices, updates], attrs, name=name).outputs[0]
+
+
+def scatter_update(ref, indices, updates, use_locking=None, name=None) -> ops.Tensor:
+    """ref[indices, ...] = updates; duplicate indices leave one of their updates."""
+    return _scatter("ScatterUpdate", ref, indices, updates, use_locking, name)
+
+
+def scatter_add(ref, indices, updates, use_locking=None, name=None) -> ops.Tensor:
+    """ref[indices, ...] += updates; duplicate indices add up."""
+    return _scatter("ScatterAdd", ref, indices, updates, use_locking, name)
+
+
+def scatter_sub(ref, indices, updates, use_locking=None, name=None) -> ops.Tensor:
+    """ref[indices, ...] -= updates; duplicate indices add up."""
+    return _scatter("ScatterSub", ref, indices, updates, use_locking, name)

@@ -11,8 +11,8 @@ from scopeflow.ops import control_flow_ops, state_ops
 
 __all__ = [
     "Variable", "all_variables", "assert_variables_initialized", "initialize_all_variables",
-    "initialize_variables", "is_variable_initialized", "report_uninitialized_variables",
-    "trainable_variables",
+    "initialize_variables", "is_variable_initialized", "moving_average_variables",
+    "report_uninitialized_variables", "trainable_variables",
 ]
 
 
@@ -121,6 +121,11 @@ class Variable:
     def count_up_to(self, limit) -> ops.Tensor:
         return state_ops.count_up_to(self._variable, limit)
 
+    def scatter_sub(self, sparse_delta, use_locking=False) -> ops.Tensor:
+        """Subtracts an IndexedSlices (values, indices) from rows of this variable."""
+        return state_ops.scatter_sub(self._variable, sparse_delta.indices,
+                                     sparse_delta.values, use_locking=use_locking)
+
     def __iter__(self):
         raise TypeError("'Variable' object is not iterable.")
 
@@ -143,6 +148,10 @@ def all_variables() -> list[Variable]:
 
 def trainable_variables() -> list[Variable]:
     return ops.get_collection(GraphKeys.TRAINABLE_VARIABLES)
+
+
+def moving_average_variables() -> list[Variable]:
+    return ops.get_collection(GraphKeys.MOVING_AVERAGE_VARIABLES)
 
 
 def initialize_variables(var_list, name="init") -> ops.Operation:

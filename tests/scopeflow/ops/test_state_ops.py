@@ -112,3 +112,26 @@ def test_assign_ops_appear_in_the_graph_def_with_ref_inputs():
     assert nodes["v"].op == "Variable"
     assert nodes["v/Assign"].op == "Assign"
     assert nodes["v/read"].op == "Identity"
+
+
+def test_scatter_ops_update_rows():
+    v = tf.Variable(np.zeros((4, 2), np.float32))
+    upd = tf.scatter_update(v, [1, 3], [[1.0, 1.0], [3.0, 3.0]])
+    add = tf.scatter_add(v, [0, 0], [[1.0, 2.0], [1.0, 2.0]])
+    sub = tf.scatter_sub(v, tf.constant([3], tf.int64), [[1.0, 0.5]])
+    with tf.Session() as sess:
+        sess.run(v.initializer)
+        sess.run(upd)
+        sess.run(add)
+        np.testing.assert_array_equal(sess.run(sub), [[2, 4], [1, 1], [0, 0], [2, 2.5]])
+
+
+def test_scatter_checks_shapes_and_index_range():
+    v = tf.Variable(np.zeros((4, 2), np.float32), name="table")
+    with pytest.raises(ValueError, match="incompatible"):
+        tf.scatter_update(v, [1], [[1.0, 2.0, 3.0]])
+    bad = tf.scatter_add(v, [4], [[1.0, 1.0]])
+    with tf.Session() as sess:
+        sess.run(v.initializer)
+        with pytest.raises(tf.errors.InvalidArgumentError, match="out of range"):
+            sess.run(bad)
