@@ -174,7 +174,8 @@ class EventFileWriter:
         os.makedirs(logdir, exist_ok=True)
         self.logdir = logdir
         self.path, records = _create_exclusive(logdir, filename_suffix)
-        self._sink = _Sink(records, max(1, max_queue), flush_secs)
+        # A zero or negative period would spin the thread; 10 ms is as eager as is useful.
+        self._sink = _Sink(records, max(1, max_queue), max(0.01, float(flush_secs)))
         self._finalizer = weakref.finalize(self, self._sink.close)  # also runs at exit
         self._scalar_tails: dict[str, bytes] = {}
         header = event_pb2.Event(wall_time=time.time(), file_version=FILE_VERSION)

@@ -168,7 +168,9 @@ def _to_pcm16(samples, what: str) -> np.ndarray:
         raise ValueError(f"{what}: samples must be float in [-1, 1] or int16, not {a.dtype}")
     if not np.all(np.isfinite(a)):
         raise ValueError(f"{what}: samples must be finite")
-    return np.rint(np.clip(a, -1.0, 1.0) * 32767.0).astype(np.int16)
+    scaled = np.clip(a, -1.0, 1.0) * 32767.0
+    # Halves round away from zero, as TensorFlow's WAV encoder (std::round) does.
+    return (np.sign(scaled) * np.floor(np.abs(scaled) + 0.5)).astype(np.int16)
 
 
 def encode_wav(samples, sample_rate: int) -> bytes:
