@@ -1,4 +1,4 @@
-"""`python -m scopeflow.tools.inspect_checkpoint`, run as a real subprocess."""
+"""`python -m scopeflow.tools.inspect_checkpoint`: its output, in-process and as a module."""
 
 from __future__ import annotations
 
@@ -6,14 +6,8 @@ import subprocess
 import sys
 
 import numpy as np
-from scopeflow.train import checkpoint_bundle
-
-
-def _run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "scopeflow.tools.inspect_checkpoint", *args],
-        capture_output=True, text=True, timeout=60, check=False,
-    )
+from scopeflow.tools import inspect_checkpoint
+from scopeflow.train import checkpoint_bundle, checkpoint_state
 
 
 def _checkpoint(tmp_path) -> str:
@@ -25,8 +19,11 @@ def _checkpoint(tmp_path) -> str:
     return prefix
 
 
-def test_lists_names_dtypes_and_shapes(tmp_path):
-    result = _run(_checkpoint(tmp_path))
+def test_runs_as_a_module_and_lists_names_dtypes_and_shapes(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "scopeflow.tools.inspect_checkpoint", _checkpoint(tmp_path)],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
         "global_step (DT_INT32) []",
@@ -34,19 +31,21 @@ def test_lists_names_dtypes_and_shapes(tmp_path):
     ]
 
 
-def test_all_prints_values(tmp_path):
-    result = _run(_checkpoint(tmp_path), "--all")
-    assert result.returncode == 0, result.stderr
-    assert "tensor_name:  hidden1/weights" in result.stdout
-    assert "[[0. 1. 2.]\n [3. 4. 5.]]" in result.stdout
+def test_all_prints_values(tmp_path, capsys):
+    assert inspect_checkpoint.main([_checkpoint(tmp_path), "--all"]) == 0
+    out = capsys.readouterr().out
+    assert "tensor_name:  hidden1/weights" in out
+    assert "[[0. 1. 2.]\n [3. 4. 5.]]" in out
 
 
-def test_one_tensor_by_name(tmp_path):
-    result = _run("--file_name", _checkpoint(tmp_path), "--tensor_name", "global_step")
-    assert result.stdout.splitlines() == ["tensor_name:  global_step", "3"]
+def test_one_tensor_by_name_and_directory_path(tmp_path, capsys):
+    checkpoint_state.update_checkpoint_state(str(tmp_path), _checkpoint(tmp_path))
+    assert inspect_checkpoint.main(["--file_name", str(tmp_path),
+                                    "--tensor_name", "global_step"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["tensor_name:  global_step", "3"]
 
 
-def test_missing_checkpoint_is_a_clear_error(tmp_path):
-    result = _run(str(tmp_path / "nope"))
-    assert result.returncode == 1
-    assert "nope" in result.stderr and "Traceback" not in result.stderr
+def test_missing_checkpoint_is_a_clear_error(tmp_path, capsys):
+    assert inspect_checkpoint.main([str(tmp_path / "nope")]) == 1
+    err = capsys.readouterr().err
+    assert "nope" in err and "Traceback" not in err
