@@ -219,3 +219,13 @@ def test_framework_ops_identity_fill_and_print_pass_gradients():
     check_op([(2, 3)], lambda x: x * 1, tf.identity)
     check_op([()], lambda v: v.expand(2, 3) * 1, lambda v: tf.fill([2, 3], v))
     check_op([(3,)], lambda x: x * 1, lambda x: tf.Print(x, [x], "value: "), dynamic=False)
+
+
+def test_colocate_gradients_with_ops_places_each_gradient_beside_its_op():
+    x = tf.placeholder(tf.float32, [2])
+    with tf.device("/cpu:0"):
+        y = tf.exp(x)
+    (g,) = tf.gradients(y, x, colocate_gradients_with_ops=True)
+    (plain,) = tf.gradients(y, x)
+    assert g.op.device == y.op.device != ""
+    assert plain.op.device == ""
