@@ -90,6 +90,8 @@ def test_fake_data_batches():
     x, y = sets.train.next_batch(7)
     assert x.shape == (7, 784) and (x == 1).all()
     assert list(y) == [0] * 7
+    _, one_hot = input_data.read_data_sets("unused", fake_data=True, one_hot=True).test.next_batch(2)
+    np.testing.assert_array_equal(one_hot, [np.eye(10)[0]] * 2)
 
 
 def test_unknown_dataset_is_rejected():

@@ -45,11 +45,13 @@ class DatasetUnavailableError(RuntimeError):
 class DataSet:
     """Images as float32 rows in [0, 1], labels as int32 (or one-hot float32 rows)."""
 
-    def __init__(self, images, labels, fake_data: bool = False, seed: int | None = None):
+    def __init__(self, images, labels, fake_data: bool = False, seed: int | None = None,
+                 one_hot: bool = False):
         self._rng = np.random.RandomState(seed)
         if fake_data:
             self._num_examples = 10000
-            self._images, self._labels = np.zeros((0, 784), np.float32), np.zeros(0, np.int32)
+            self._images = np.zeros((0, 784), np.float32)
+            self._labels = np.zeros((0, NUM_CLASSES) if one_hot else 0, np.float32)
         else:
             if images.shape[0] != labels.shape[0]:
                 raise ValueError(
@@ -201,7 +203,7 @@ def read_data_sets(
     if dataset not in DATASETS:
         raise ValueError(f"dataset must be one of {DATASETS}, got {dataset!r}")
     if fake_data:
-        fakes = [DataSet([], [], fake_data=True, seed=seed) for _ in range(3)]
+        fakes = [DataSet([], [], fake_data=True, seed=seed, one_hot=one_hot) for _ in range(3)]
         return DataSets(*fakes, source="fake")
     if dataset == "auto":
         dataset = "mnist" if mnist_files_present(train_dir) else "digits"
