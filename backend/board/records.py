@@ -1,20 +1,17 @@
-"""TFRecord framing, as TensorFlow writes it.
+"""TFRecord framing, as TensorFlow writes it: uint64 length (little endian), masked CRC32C
+of the 8 length bytes, the payload, masked CRC32C of the payload.
 
-Each record is::
+Reading is incremental (`RecordReader.read_new`) from a byte offset. What each damage does:
 
-    uint64 length (little endian)
-    uint32 masked CRC32C of the 8 length bytes
-    byte   payload[length]
-    uint32 masked CRC32C of the payload
+- partial last record (a record still being written): nothing is returned for it and
+  `offset` stays before it, so the next read resumes there; a whole-file `read_records`
+  raises `RecordTruncatedError` instead (a warning in skip mode);
+- empty file: no records;
+- length or payload checksum mismatch, random bytes: `RecordCorruptError` naming the file
+  and byte offset (records before it are returned first); in skip mode a warning naming
+  file and offset, then reading resynchronises on the next record whose checksums hold.
 
-Reading is incremental: a `RecordReader` remembers the byte offset after the last complete
-record, and a partial record at the end of the file counts as "not yet written" (the next
-read resumes at the same offset). A record whose checksum does not match raises
-`RecordCorruptError` naming the file and offset or, in skip mode, is logged as a warning and
-reading resynchronises on the next valid record.
-
-A source is a local path or a ``(fsspec filesystem, path)`` pair.
-"""
+A source is a local path or a ``(fsspec filesystem, path)`` pair."""
 
 from __future__ import annotations
 

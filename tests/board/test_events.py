@@ -363,3 +363,21 @@ def test_reader_on_fsspec_filesystem():
     reader = EventFileReader("/events/events.out.tfevents.1.host", fs=fs)
     assert [e.step for e in reader.read_new()] == [3]
     fs.rm("/events/events.out.tfevents.1.host")
+
+
+def test_reader_on_an_empty_file_returns_nothing(tmp_path):
+    path = tmp_path / "events.out.tfevents.1.host"
+    path.write_bytes(b"")
+    reader = EventFileReader(str(path))
+    assert reader.read_new() == []
+    assert reader.offset == 0
+
+
+def test_zero_flush_secs_flushes_promptly_and_closes(tmp_path):
+    w = EventFileWriter(str(tmp_path), flush_secs=0)
+    w.add_scalar("x", 1.0, step=4, wall_time=2.0)
+    reader = EventFileReader(w.path)
+    rows: list = []
+    assert wait_until(lambda: rows.extend(reader.read_new_scalars()[0]) or rows)
+    assert rows == [("x", 4, 2.0, 1.0)]
+    w.close()
