@@ -143,21 +143,7 @@ class _Emitter:
             args, kernel = [], self.add_global(f"i_{_identifier(op.type)}_", spec.inline)
         for i, t in enumerate(op.inputs):
             args.append(repr(t.op.name) if i in spec.ref_inputs else self._input(t, device))
-        call = f"{kernel}({', '.join(args)})"
-        outs = []
-        for t in op.outputs:
-            if t in self.names or not uses.get(t):  # fed, or nobody reads it
-                outs.append("_")
-                continue
-            self.devices[t] = device
-            self.names[t] = f"v{op._id}_{t.value_index}"
-            outs.append(self.names[t])
-        if len(op.outputs) == 1 and outs[0] != "_":
-            line = f"    {outs[0]} = {call}"
-        elif len(op.outputs) > 1 and any(o != "_" for o in outs):
-            line = f"    {', '.join(outs)}, = {call}"
-        else:
-            line = f"    {call}"
+        line = self._assign_outputs(op, f"{kernel}({', '.join(args)})", device, uses)
         if self.traced:
             self.lines.append("    _s = _clock()")
         self.lines.append(line + f"  # {op.name}")
@@ -166,6 +152,22 @@ class _Emitter:
             self.lines.append(f"    _trace.append(({len(self.timed_ops)}, _s, _clock()))")
             self.timed_ops.append(op)
         self._free_after(op)
+
+    def _assign_outputs(self, op: Operation, call: str, device, uses) -> str:
+        """`v7_0 = call`, `v7_0, _, = call` or a bare `call`, naming the outputs read later."""
+        outs = []
+        for t in op.outputs:
+            if t in self.names or not uses.get(t):  # fed, or nobody reads it
+                outs.append("_")
+                continue
+            self.devices[t] = device
+            self.names[t] = f"v{op._id}_{t.value_index}"
+            outs.append(self.names[t])
+        if len(outs) == 1 and outs[0] != "_":
+            return f"    {outs[0]} = {call}"
+        if len(outs) > 1 and any(o != "_" for o in outs):
+            return f"    {', '.join(outs)}, = {call}"
+        return f"    {call}"
 
     def _free_after(self, op: Operation) -> None:
         """`del` the values `op` was the last reader of, as torch.fx frees its env."""

@@ -240,3 +240,29 @@ def test_session_rejects_remote_targets_and_takes_a_graph():
         assert sess.graph is g
         assert sess.run(c) == 9
         assert [n.name for n in sess.graph_def.node] == ["Const"]
+
+
+def test_eval_and_op_run_take_feeds():
+    x = tf.placeholder(tf.float32, [], name="x")
+    v = tf.Variable(0.0)
+    store = v.assign(x * 10.0)
+    with tf.Session():
+        assert (x + 1.0).eval(feed_dict={x: 2.0}) == 3.0
+        v.initializer.run()
+        store.op.run(feed_dict={x: 4.0})
+        assert v.eval() == 40.0
+
+
+def test_debug_environment_prints_each_compiled_plan(tmp_path):
+    import subprocess
+    import sys
+
+    script = ("import scopeflow as tf\n"
+              "x = tf.constant(2.0, name='two') * 3.0\n"
+              "print(tf.Session().run(x))\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            env={"SCOPEFLOW_DEBUG": "1", "OMP_NUM_THREADS": "1",
+                                 "PATH": "/usr/bin:/bin"}, timeout=120, check=True)
+    assert result.stdout.strip() == "6.0"
+    assert "scopeflow plan <scopeflow-plan-" in result.stderr
+    assert "def run_plan():" in result.stderr and "# mul" in result.stderr
