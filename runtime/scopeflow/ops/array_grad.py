@@ -133,6 +133,22 @@ def _gather_grad(op, grad):
     return A.unsorted_segment_sum(grad, indices, num), None
 
 
+@RegisterGradient("GatherNd")
+def _gather_nd_grad(op, grad):
+    """d params = grad summed into the addressed slices (via their row-major offsets)"""
+    params, indices = op.inputs
+    p, i = su.dims(params), su.dims(indices)
+    if p is None or None in p or i is None or i[-1] is None:
+        raise ValueError(f"The gradient of GatherNd '{op.name}' needs the static shape of "
+                         "params and the index depth")
+    depth = i[-1]
+    strides = np.cumprod([1] + p[1:depth][::-1])[::-1].astype(np.int32)
+    offsets = M.reduce_sum(M.mul(indices, strides), [len(i) - 1])
+    rows = A.reshape(grad, [-1] + p[depth:])
+    summed = A.unsorted_segment_sum(rows, A.reshape(offsets, [-1]), int(np.prod(p[:depth])))
+    return A.reshape(summed, p), None
+
+
 @RegisterGradient("UnsortedSegmentSum")
 def _unsorted_segment_sum_grad(op, grad):
     """d data = grad gathered by segment id"""

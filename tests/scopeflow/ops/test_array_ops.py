@@ -232,7 +232,10 @@ def test_gather_nd_picks_by_full_or_partial_index():
     full = np.array([[0, 1, 2], [1, 2, 3]], np.int32)
     partial = np.array([[1, 0], [0, 2]], np.int32)
     check_op(None, lambda p, i: p[i[:, 0].long(), i[:, 1].long(), i[:, 2].long()],
-             tf.gather_nd, inputs=[params, full], wrt=())
+             tf.gather_nd, inputs=[params, full], dynamic=False)
+    repeated = np.array([[1, 0], [0, 2], [1, 0]], np.int32)
+    check_op(None, lambda p, i: p[i[:, 0].long(), i[:, 1].long()],
+             tf.gather_nd, inputs=[params, repeated], dynamic=False)
     check_op(None, lambda p, i: p[i[:, 0].long(), i[:, 1].long()],
              tf.gather_nd, inputs=[params, partial], wrt=())
 

@@ -170,7 +170,7 @@ DIFFERENTIABLE = [
     "Rsqrt", "Exp", "Log", "Tanh", "Sigmoid", "AddN", "Maximum", "Minimum", "Select", "Cast",
     "Sum", "Mean", "Max", "Min", "Prod", "Reshape", "Squeeze", "ExpandDims", "Concat", "Pack",
     "Unpack", "Split", "Slice", "StridedSlice", "Gather", "Tile", "Pad", "Transpose",
-    "SparseToDense", "Identity", "Print", "Fill", "Relu", "Relu6", "Elu", "Softplus", "Softmax",
+    "SparseToDense", "GatherNd", "UnsortedSegmentSum", "Identity", "Print", "Fill", "Relu", "Relu6", "Elu", "Softplus", "Softmax",
     "LogSoftmax", "BiasAdd", "Conv2D", "MaxPool", "AvgPool", "LRN", "L2Loss",
     "SoftmaxCrossEntropyWithLogits", "SparseSoftmaxCrossEntropyWithLogits", "TopK",
 ]
