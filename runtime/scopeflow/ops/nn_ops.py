@@ -31,7 +31,8 @@ _ACTIVATIONS = {
     "Softsign": F.softsign,
 }
 _ACTIVATION_GRADS = {
-    # (gradients, features) except EluGrad, which takes the forward outputs
+    # (gradients, features); Relu's and Elu's gradients pass the forward outputs instead
+    # (for Relu they are positive exactly where the features are)
     "ReluGrad": lambda g, y: torch.ops.aten.threshold_backward(g, y, 0),
     "Relu6Grad": lambda g, x: g * ((x > 0) & (x < 6)),
     "EluGrad": lambda g, y: torch.where(y < 0, g * (y + 1), g),
