@@ -7,6 +7,7 @@ from scopeflow.train.checkpoint_state import (
     latest_checkpoint,
     update_checkpoint_state,
 )
+from scopeflow.train.learning_rate_decay import exponential_decay
 from scopeflow.train.optimizer import Optimizer
 from scopeflow.train.optimizers import (
     AdagradOptimizer,
@@ -23,6 +24,13 @@ from scopeflow.train.training_util import global_step, write_graph
 NewCheckpointReader = BundleReader
 
 
+def summary_iterator(path: str):
+    """Every Event of the event file at `path`, in order."""
+    from board.events import read_events
+
+    return read_events(path)
+
+
 def load_checkpoint(ckpt_dir_or_file: str) -> BundleReader:
     """A reader for a checkpoint prefix, its .index file, or a directory's latest one."""
     from scopeflow.train.state_dict import resolve_checkpoint
@@ -31,9 +39,23 @@ def load_checkpoint(ckpt_dir_or_file: str) -> BundleReader:
 
 
 __all__ = [
-    "AdagradOptimizer", "AdamOptimizer", "GradientDescentOptimizer", "MomentumOptimizer",
-    "NewCheckpointReader", "Optimizer", "RMSPropOptimizer", "Saver", "SummaryWriter",
-    "checkpoint_exists", "get_checkpoint_state", "global_step", "latest_checkpoint",
-    "load_checkpoint", "load_checkpoint_as_state_dict", "update_checkpoint_state",
+    "AdagradOptimizer",
+    "AdamOptimizer",
+    "GradientDescentOptimizer",
+    "MomentumOptimizer",
+    "NewCheckpointReader",
+    "Optimizer",
+    "RMSPropOptimizer",
+    "Saver",
+    "SummaryWriter",
+    "checkpoint_exists",
+    "exponential_decay",
+    "get_checkpoint_state",
+    "global_step",
+    "latest_checkpoint",
+    "load_checkpoint",
+    "load_checkpoint_as_state_dict",
+    "summary_iterator",
+    "update_checkpoint_state",
     "write_graph",
 ]
