@@ -1,5 +1,7 @@
 import pytest
 import scopeflow as tf
+from hypothesis import given
+from hypothesis import strategies as st
 from scopeflow.framework import tensor_shape
 
 
@@ -54,3 +56,19 @@ def test_shape_proto_round_trip_keeps_unknowns():
     for shape in (tf.TensorShape([None, 7]), tf.TensorShape(None), tf.TensorShape([])):
         assert tf.TensorShape(shape.as_proto()) == shape
     assert tensor_shape.unknown_shape(2).as_proto().dim[0].size == -1
+
+
+dims = st.lists(st.one_of(st.none(), st.integers(0, 5)), max_size=4)
+
+
+@given(dims, dims)
+def test_merge_succeeds_exactly_when_shapes_are_compatible(a, b):
+    sa, sb = tf.TensorShape(a), tf.TensorShape(b)
+    if sa.is_compatible_with(sb):
+        merged = sa.merge_with(sb)
+        assert merged.is_compatible_with(sa) and merged.is_compatible_with(sb)
+        assert merged.as_list() == [x if x is not None else y for x, y in zip(a, b)]
+        assert sb.is_compatible_with(sa)
+    else:
+        with pytest.raises(ValueError):
+            sa.merge_with(sb)
