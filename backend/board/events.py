@@ -85,10 +85,12 @@ class _Sink:
 
     def put_many(self, payloads: list[bytes]) -> None:
         for start in range(0, len(payloads), _BATCH_RECORDS):
-            if self.closed:
-                raise ValueError(f"event file writer for {self.records.name} is closed")
-            self.pending.extend(payloads[start:start + _BATCH_RECORDS])
-            self._hand_off(None)
+            with self.cond:  # one lock per batch; `closed` cannot change in between
+                if self.closed:
+                    raise ValueError(f"event file writer for {self.records.name} is closed")
+                self.pending.extend(payloads[start:start + _BATCH_RECORDS])
+                self._take_pending()
+                self._wait_for_room()
 
     def _hand_off(self, payload: bytes | None) -> None:
         """Move pending payloads to a batch for the thread; block while too many wait."""
@@ -100,12 +102,16 @@ class _Sink:
                     raise ValueError(f"event file writer for {self.records.name} is closed")
                 return
             self._take_pending()
-            self.cond.notify_all()
-            while len(self.batches) > self.max_batches and not self.closed:
-                if not self.thread.is_alive():
-                    raise OSError(f"event file writer for {self.records.name} stopped: "
-                                  f"{self.error}")
-                self.cond.wait(1.0)
+            self._wait_for_room()
+
+    def _wait_for_room(self) -> None:
+        """Wake the thread; block (holding `cond`) while more than `max_batches` wait."""
+        self.cond.notify_all()
+        while len(self.batches) > self.max_batches and not self.closed:
+            if not self.thread.is_alive():
+                raise OSError(f"event file writer for {self.records.name} stopped: "
+                              f"{self.error}")
+            self.cond.wait(1.0)
 
     def _take_pending(self) -> None:
         """Move `pending` to `batches` (holding `cond`); appends racing with this stay."""
@@ -156,9 +162,11 @@ class _Sink:
             self.cond.notify_all()
         if self.thread is not threading.current_thread():
             self.thread.join()
-        self.drain(flush=True, seal=True)
-        with self.write_lock:
-            self.records.close()
+        try:
+            self.drain(flush=True, seal=True)
+        finally:
+            with self.write_lock:
+                self.records.close()
 
 
 class EventFileWriter:
