@@ -23,11 +23,14 @@ def _variables():
 
 class Optimizer:
     """Subclasses set `_op_type` (the Apply* op), `_slot_inits` (one initial value per slot,
-    a float: the slot starts as that constant in the variable's shape), and `_hyper()`."""
+    a float: the slot starts as that constant in the variable's shape), `_slot_names` (the
+    names get_slot knows them by), and `_hyper()`; `_finish()` when `_has_finish`."""
 
     GATE_NONE, GATE_OP, GATE_GRAPH = 0, 1, 2
     _op_type = ""
     _slot_inits: tuple[float, ...] = ()
+    _slot_names: tuple[str, ...] = ()
+    _has_finish = False
 
     def __init__(self, use_locking: bool, name: str):
         if not name:
@@ -134,19 +137,14 @@ class Optimizer:
 
     # -- slots ----------------------------------------------------------------------------
     def get_slot_names(self) -> list[str]:
-        return [self._slot_name(i) for i in range(len(self._slot_inits))]
+        return list(self._slot_names)
 
     def get_slot(self, var, name: str):
-        """The slot variable `name` ('m', 'v', 'accum', ... see get_slot_names) of `var`."""
+        """The slot variable `name` ('m', 'v', 'momentum', ... see get_slot_names) of `var`."""
         names = self.get_slot_names()
         if name not in names:
             return None
         return self._slots[names.index(name)].get(var)
-
-    def _slot_name(self, index: int) -> str:
-        return self._slot_names[index]
-
-    _slot_names: tuple[str, ...] = ()
 
     def _create_slots(self, var_list) -> None:
         graph = ops.get_default_graph()
@@ -165,8 +163,6 @@ class Optimizer:
 
     def _hyper(self) -> list:
         raise NotImplementedError
-
-    _has_finish = False
 
     def _finish(self, update, name: str):
         """Ops to run after the update (Adam's beta powers); returns the op that ends it."""
