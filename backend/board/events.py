@@ -385,22 +385,41 @@ def decode_scalar_event(payload: bytes) -> ScalarRow | None:
     n = len(payload)
     if n < 20 or payload[0] != 0x09:
         return None
-    pos, step = 9, 0
-    if payload[9] == 0x10:
+    if payload[9] != 0x10:
+        pos, step = 9, 0
+    elif payload[10] < 0x80:
+        pos, step = 11, payload[10]
+    else:
         pos, step = _read_varint(payload, 10)
         if pos < 0:
             return None
-    tag_len = n - pos - 11  # 2a L 0a L 0a L <tag> 15 <f32>
-    if (tag_len < 0 or tag_len > 118 or payload[pos] != 0x2A or payload[pos + 1] != tag_len + 9
-            or payload[pos + 2] != 0x0A or payload[pos + 3] != tag_len + 7
-            or payload[pos + 4] != 0x0A or payload[pos + 5] != tag_len
-            or payload[n - 5] != 0x15):
+    # The bytes between the step and the float name the tag; a file repeats a few of them.
+    tag = _SCALAR_TAILS.get(payload[pos:n - 4])
+    if tag is None:
+        tag = _learn_scalar_tail(payload[pos:n - 4])
+        if tag is None:
+            return None
+    return tag, step, _UNPACK_DOUBLE(payload, 1)[0], _UNPACK_FLOAT(payload, n - 4)[0]
+
+
+_SCALAR_TAILS: dict[bytes, str] = {}
+
+
+def _learn_scalar_tail(tail: bytes) -> str | None:
+    """The tag in ``2a L 0a L 0a L <tag> 15`` (Event.summary, Summary.value, Value.tag and
+    the simple_value key), remembered for next time; None for any other bytes."""
+    tag_len = len(tail) - 7
+    if (tag_len < 0 or tag_len > 118 or tail[0] != 0x2A or tail[1] != tag_len + 9
+            or tail[2] != 0x0A or tail[3] != tag_len + 7 or tail[4] != 0x0A
+            or tail[5] != tag_len or tail[-1] != 0x15):
         return None
     try:
-        tag = payload[pos + 6:n - 5].decode()
+        tag = tail[6:-1].decode()
     except UnicodeDecodeError:
         return None
-    return tag, step, _UNPACK_DOUBLE(payload, 1)[0], _UNPACK_FLOAT(payload, n - 4)[0]
+    if len(_SCALAR_TAILS) < 4096:
+        _SCALAR_TAILS[tail] = tag
+    return tag
 
 
 def _read_varint(data: bytes, pos: int) -> tuple[int, int]:
