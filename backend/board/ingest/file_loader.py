@@ -17,7 +17,7 @@ import numpy as np
 from google.protobuf.message import DecodeError
 
 from board.ingest.apply import apply_event
-from board.ingest.framing import HEADER, frame_records
+from board.ingest.framing import HEADER, Framing, first_bad_payload, frame_records
 from board.ingest.scalar_fast import FastScalars, decode_scalars
 from board.proto import event_pb2
 from board.records import RecordReader, open_source
@@ -66,7 +66,7 @@ class EventFileLoader:
                 if not chunk:
                     return
                 buf = pending + chunk if pending else chunk
-                framing = frame_records(buf)
+                framing = frame_records(buf, verify_payloads=False)
                 self._apply(store, run, buf, framing)
                 self.offset += framing.end
                 if framing.corrupt:
@@ -76,10 +76,15 @@ class EventFileLoader:
                 # A record longer than a chunk: read exactly what it still needs.
                 want = max(self.chunk_size, framing.needed - len(pending))
 
-    def _apply(self, store: Store, run: str, buf: bytes, framing) -> None:
+    def _apply(self, store: Store, run: str, buf: bytes, framing: Framing) -> None:
+        """Decode and store the framed records of `buf`, up to the first corrupt one."""
         a = np.frombuffer(buf, np.uint8)
         fast = decode_scalars(a, framing.starts, framing.lengths)
-        slow = np.flatnonzero(~fast.fast)
+        bad = first_bad_payload(a, framing.starts, framing.lengths, fast.checked)
+        if bad is not None:
+            framing.truncate_at(bad)
+            fast.fast[bad:] = False
+        slow = np.flatnonzero(~fast.fast[:len(framing.starts)])
         events = []
         for i in slow.tolist():
             start = int(framing.starts[i]) + HEADER
@@ -93,7 +98,7 @@ class EventFileLoader:
                 if event is not None:
                     apply_event(data, event)
                 prev = i + 1
-            _append_fast(data, fast, prev, len(fast.fast))
+            _append_fast(data, fast, prev, len(framing.starts))
 
     def _load_fallback(self, store: Store, run: str) -> None:
         offsets: list[int] = []
@@ -119,9 +124,13 @@ def _append_fast(data: RunData, fast: FastScalars, lo: int, hi: int) -> None:
     """Append the bulk-decoded scalar records lo..hi (all fast) to their series."""
     if hi <= lo:
         return
-    tag_index = fast.tag_index[lo:hi]
     data.note_wall_time(float(fast.wall_time[lo]))
-    for t in np.unique(tag_index).tolist():
-        pick = np.flatnonzero(tag_index == t) + lo
-        data.series(fast.tags[t]).append(fast.step[pick], fast.wall_time[pick],
-                                         fast.value[pick])
+    # Group by tag with one stable sort; each tag's points stay in file order.
+    order = np.argsort(fast.tag_index[lo:hi], kind="stable") + lo
+    tags = fast.tag_index[order]
+    step, wall, value = fast.step[order], fast.wall_time[order], fast.value[order]
+    bounds = np.flatnonzero(np.diff(tags)) + 1
+    for begin, end in zip(np.r_[0, bounds].tolist(), np.r_[bounds, len(tags)].tolist(),
+                          strict=True):
+        data.series(fast.tags[int(tags[begin])]).append(step[begin:end], wall[begin:end],
+                                                        value[begin:end])

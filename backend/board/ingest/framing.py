@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 try:  # the C entry point avoids a Python wrapper call per checksum
     from google_crc32c._crc32c import value as crc32c
@@ -32,6 +33,7 @@ FOOTER = 4
 _MASK_DELTA = 0xA282EAD8
 _PROBE = 32
 _MAX_PERIOD = 16
+_FIRST_WINDOW = 16  # periods predicted at first; x4 after each fully verified window
 _MAX_PREDICTED = 1 << 16
 _TABLE_MAX_LENGTH = 512  # longer payloads are checked one by one (C speed per byte anyway)
 _HEADER_STRUCT = struct.Struct("<QI")
@@ -60,8 +62,16 @@ class Framing:
     corrupt: bool        # True when `end` sits on a record whose checksum is wrong
     needed: int          # bytes from `end` needed to complete the next record (0 = unknown)
 
+    def truncate_at(self, bad: int | None) -> None:
+        """Drop record `bad` (whose payload checksum failed) and everything after it."""
+        if bad is not None:
+            self.end, self.corrupt, self.needed = int(self.starts[bad]), True, 0
+            self.starts, self.lengths = self.starts[:bad], self.lengths[:bad]
 
-def frame_records(buf: bytes) -> Framing:
+
+def frame_records(buf: bytes, verify_payloads: bool = True) -> Framing:
+    """Frame the complete records at the start of `buf`. Without `verify_payloads` only the
+    length checksums are checked; the caller then checks payloads (`first_bad_payload`)."""
     a = np.frombuffer(buf, np.uint8)
     starts: list[np.ndarray] = []
     lengths: list[np.ndarray] = []
@@ -74,17 +84,21 @@ def frame_records(buf: bytes) -> Framing:
         if stop is not None:
             corrupt, needed = stop == "corrupt", (stop if isinstance(stop, int) else 0)
             break
-        s, n, pos = _predict(a, probe, pos)
-        if len(s):
+        cycle = _cycle([n for _, n in probe])
+        periods = _FIRST_WINDOW
+        while cycle is not None:
+            s, n, pos, complete = _predict(a, cycle, pos, periods)
             starts.append(s)
             lengths.append(n)
+            if not complete:
+                break
+            periods = min(periods * 4, _MAX_PREDICTED // len(cycle))
     s = np.concatenate(starts) if starts else np.empty(0, np.int64)
     n = np.concatenate(lengths) if lengths else np.empty(0, np.int64)
-    bad = _first_bad_payload(a, s, n)
-    if bad is not None:
-        pos, corrupt, needed = int(s[bad]), True, 0
-        s, n = s[:bad], n[:bad]
-    return Framing(s, n, pos, corrupt, needed)
+    framing = Framing(s, n, pos, corrupt, needed)
+    if verify_payloads:
+        framing.truncate_at(first_bad_payload(a, s, n))
+    return framing
 
 
 def _probe(buf: bytes, pos: int):
@@ -108,45 +122,57 @@ def _probe(buf: bytes, pos: int):
     return out, pos, None
 
 
-def _predict(a: np.ndarray, probe, pos: int):
-    """Verified records from `pos` on, assuming the probe's cycle of lengths continues."""
-    cycle = _cycle([n for _, n in probe])
-    if cycle is None:
-        return np.empty(0, np.int64), np.empty(0, np.int64), pos
+def _predict(a: np.ndarray, cycle: list[int], pos: int, max_periods: int):
+    """Verified records from `pos` on, assuming the cycle of lengths continues; and whether
+    all `max_periods` predicted periods were right (worth predicting further)."""
     sizes = np.array(cycle, np.int64) + HEADER + FOOTER
     stride = int(sizes.sum())
-    periods = min((len(a) - pos) // stride, _MAX_PREDICTED // len(cycle))
+    periods = min((len(a) - pos) // stride, max_periods)
     if periods == 0:
-        return np.empty(0, np.int64), np.empty(0, np.int64), pos
+        return np.empty(0, np.int64), np.empty(0, np.int64), pos, False
     rel = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     starts = (pos + stride * np.arange(periods, dtype=np.int64)[:, None] + rel).ravel()
     expected = np.tile(np.array(cycle, np.uint64), periods)
     expected_crc = np.tile(np.array([length_checksum(n) for n in cycle], np.uint32), periods)
-    header = a[starts[:, None] + np.arange(HEADER)]
-    ok = (header[:, :8].copy().view("<u8").ravel() == expected) & (
-        header[:, 8:].copy().view("<u4").ravel() == expected_crc)
-    good = len(ok) if ok.all() else int(np.argmin(ok))
-    end = int(starts[good]) if good < len(starts) else pos + stride * periods
-    return starts[:good], expected[:good].astype(np.int64), end
+    header = sliding_window_view(a, HEADER)[starts]
+    ok = (np.ascontiguousarray(header[:, :8]).view("<u8").ravel() == expected) & (
+        np.ascontiguousarray(header[:, 8:]).view("<u4").ravel() == expected_crc)
+    if ok.all():
+        return starts, expected.astype(np.int64), pos + stride * periods, periods == max_periods
+    good = int(np.argmin(ok))
+    return starts[:good], expected[:good].astype(np.int64), int(starts[good]), False
 
 
 def _cycle(lengths: list[int]) -> list[int] | None:
-    for period in range(1, min(_MAX_PERIOD, len(lengths) // 2) + 1):
-        if all(lengths[i] == lengths[i + period] for i in range(len(lengths) - period)):
-            return lengths[:period]
+    """The repeating cycle of lengths of the probe's tail, phased to continue after it."""
+    tail = lengths[len(lengths) // 4:]  # a file's first records (its header) break cycles
+    for period in range(1, min(_MAX_PERIOD, len(tail) // 2) + 1):
+        if all(tail[i] == tail[i + period] for i in range(len(tail) - period)):
+            phase = len(tail) % period  # the record after the tail is tail[phase] again
+            return tail[phase:phase + period]
     return None
 
 
-def _first_bad_payload(a: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> int | None:
-    """Index of the first record whose payload checksum does not match, or None."""
+def first_bad_payload(a: np.ndarray, starts: np.ndarray, lengths: np.ndarray,
+                      known_bad: np.ndarray | None = None) -> int | None:
+    """Index of the first record whose payload checksum does not match, or None.
+
+    `known_bad`, if given, is an int8 per record with what the caller already checked:
+    -1 not checked yet, 0 good, 1 bad; only the -1 records are checked here."""
     if len(starts) == 0:
         return None
-    bad = np.zeros(len(starts), bool)
-    for length in np.unique(lengths):
-        idx = np.flatnonzero(lengths == length)
-        bad[idx] = payload_checksums(a, starts[idx] + HEADER, int(length)) != a[
-            (starts[idx] + HEADER + length)[:, None] + np.arange(4)].copy().view("<u4").ravel()
+    bad = np.zeros(len(starts), bool) if known_bad is None else known_bad == 1
+    todo = np.ones(len(starts), bool) if known_bad is None else known_bad < 0
+    for length in np.unique(lengths[todo]):
+        idx = np.flatnonzero(todo & (lengths == length))
+        payload = starts[idx] + HEADER
+        bad[idx] = payload_checksums(a, payload, int(length)) != stored_checksums(
+            a, payload + length)
     return int(np.argmax(bad)) if bad.any() else None
+
+
+def stored_checksums(a: np.ndarray, at: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(a[at[:, None] + np.arange(4)]).view("<u4").ravel()
 
 
 def payload_checksums(a: np.ndarray, payload_starts: np.ndarray, length: int) -> np.ndarray:
@@ -154,10 +180,27 @@ def payload_checksums(a: np.ndarray, payload_starts: np.ndarray, length: int) ->
     if length > _TABLE_MAX_LENGTH or len(payload_starts) < 8:
         return np.array([masked(crc32c(a[s:s + length].tobytes()))
                          for s in payload_starts.tolist()], np.uint32)
+    return row_checksums(a[payload_starts[:, None] + np.arange(length)], length)
+
+
+def row_checksums(rows: np.ndarray, length: int) -> np.ndarray:
+    """Masked CRC32C of the first `length` bytes of each row of a uint8 matrix."""
     table, base = _crc_table(length)
-    acc = np.full(len(payload_starts), base, np.uint32)
+    acc = np.full(len(rows), base, np.uint32)
     for j in range(length):
-        acc ^= table[j][a[payload_starts + j]]
+        acc ^= table[j][rows[:, j]]
+    return masked(acc)
+
+
+def variable_checksums(rows: np.ndarray, length: int, const_crc: int,
+                       variable: tuple[int, ...]) -> np.ndarray:
+    """Masked CRC32C of `length`-byte rows known to equal a template outside the byte
+    positions `variable`; `const_crc` is the CRC32C of the template with those bytes zeroed.
+    By linearity only the variable bytes need table lookups."""
+    table, _ = _crc_table(length)
+    acc = np.full(len(rows), const_crc, np.uint32)
+    for j in variable:
+        acc ^= table[j].take(rows[:, j])
     return masked(acc)
 
 

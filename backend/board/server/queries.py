@@ -6,6 +6,8 @@ tags raise NotFoundError naming them; bad values raise InvalidArgumentError.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -85,7 +87,7 @@ def read_scalars(store: Store, run: str, tag: str, query: ScalarQuery
     if query.smoothing is not None:
         # Over the full series, before any range selection or downsampling, so the curve
         # does not depend on the chart's width or zoom.
-        smoothed = ema_debiased(cols.value, query.smoothing)
+        smoothed = _smoothed(cols, query.smoothing)
     idx = None
     if query.start is not None or query.end is not None:
         idx = select_range(x, query.start, query.end)
@@ -108,6 +110,26 @@ def read_scalars(store: Store, run: str, tag: str, query: ScalarQuery
         columns["smoothed"] = _take(smoothed, idx)
     head = {"run": run, "tag": tag, "downsampled": bool(downsampled), "total": len(cols)}
     return head, columns
+
+
+_SMOOTHED: OrderedDict[tuple, np.ndarray] = OrderedDict()
+_SMOOTHED_LOCK = threading.Lock()
+_SMOOTHED_KEEP = 32
+
+
+def _smoothed(cols: ScalarColumns, weight: float) -> np.ndarray:
+    """The EMA of a series, cached per series version: a chart's pans and zooms reuse it."""
+    key = (*cols.key, weight)
+    with _SMOOTHED_LOCK:
+        if key in _SMOOTHED:
+            _SMOOTHED.move_to_end(key)
+            return _SMOOTHED[key]
+    result = ema_debiased(cols.value, weight)
+    with _SMOOTHED_LOCK:
+        _SMOOTHED[key] = result
+        while len(_SMOOTHED) > _SMOOTHED_KEEP:
+            _SMOOTHED.popitem(last=False)
+    return result
 
 
 def _take(column: np.ndarray, idx: np.ndarray | None) -> np.ndarray:

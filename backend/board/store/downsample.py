@@ -41,11 +41,12 @@ def m4_indices(x: np.ndarray, y: np.ndarray, buckets: int,
     ys = y if order is None else y[order]
     lo, hi = (float(xs[0]), float(xs[-1])) if x_range is None else x_range
     starts = _bucket_starts(xs, lo, hi, buckets)
+    segment = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, n)))
     picked = np.concatenate([
         starts,                      # first of each bucket
         np.append(starts[1:], n) - 1,  # last
-        _first_index_of(ys, starts, np.fmin),
-        _first_index_of(ys, starts, np.fmax),
+        _first_index_of(ys, starts, segment, np.fmin),
+        _first_index_of(ys, starts, segment, np.fmax),
     ])
     picked = np.unique(picked[picked >= 0])
     return picked if order is None else order[picked]
@@ -68,11 +69,11 @@ def _bucket_starts(xs: np.ndarray, lo: float, hi: float, buckets: int) -> np.nda
     return starts[keep]
 
 
-def _first_index_of(ys: np.ndarray, starts: np.ndarray, reduce) -> np.ndarray:
-    """Per segment (given by start indices), the first index holding its reduced value;
-    -1 where a segment holds only NaN."""
+def _first_index_of(ys: np.ndarray, starts: np.ndarray, segment: np.ndarray, reduce
+                    ) -> np.ndarray:
+    """Per segment (given by start indices, and `segment` index per element), the first
+    index holding its reduced value; -1 where a segment holds only NaN."""
     extreme = reduce.reduceat(ys, starts)
-    segment = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, len(ys))))
     hits = np.flatnonzero(ys == extreme[segment])
     found, first = np.unique(segment[hits], return_index=True)
     out = np.full(len(starts), -1, np.int64)

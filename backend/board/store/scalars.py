@@ -1,17 +1,21 @@
 """Every point of one scalar tag, kept as three numpy columns.
 
 A point costs 20 bytes (int64 step, float64 wall time, float32 value) or 24 with float64
-values; capacity grows geometrically so appending stays amortised O(1). Readers get views
-of the columns; a purge builds new arrays instead of compacting in place, so a view handed
-out earlier never changes under its reader.
+values. Appended batches wait in a list until the columns are next read, then are copied
+in at once: a bulk load therefore ends with exactly-sized columns, and later growth is
+geometric so appending stays amortised O(1). Readers get views of the columns; a purge
+builds new arrays instead of compacting in place, so a view handed out earlier never
+changes under its reader.
 """
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
 
+_SERIALS = itertools.count()
 _GROWTH = 1.5  # small factor: the spare capacity is memory a full logdir pays for
 
 
@@ -22,6 +26,7 @@ class ScalarColumns:
     step: np.ndarray
     wall_time: np.ndarray
     value: np.ndarray
+    key: tuple = ()  # identifies this exact content (series identity and version)
 
     def __len__(self) -> int:
         return len(self.step)
@@ -34,18 +39,24 @@ class ScalarSeries:
         self._step = np.empty(0, np.int64)
         self._wall = np.empty(0, np.float64)
         self._value = np.empty(0, value_dtype)
-        self._size = 0
+        self._size = 0  # points in the columns, pending batches excluded
+        self._pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self._pending_size = 0
+        self.version = 0  # bumped by every change, so derived results can be cached
+        self._serial = next(_SERIALS)  # unlike id(), never reused
 
     def __len__(self) -> int:
-        return self._size
+        return self._size + self._pending_size
 
     @property
     def value_dtype(self) -> np.dtype:
+        self._flush()
         return self._value.dtype
 
     @property
     def nbytes(self) -> int:
         """Bytes held by the columns, spare capacity included."""
+        self._flush()
         return self._step.nbytes + self._wall.nbytes + self._value.nbytes
 
     def append(self, step, wall_time, value) -> None:
@@ -56,15 +67,28 @@ class ScalarSeries:
         n = len(step)
         if not (len(wall_time) == len(value) == n):
             raise ValueError(f"column lengths differ: {n}, {len(wall_time)}, {len(value)}")
-        if value.dtype == np.float64 and self._value.dtype == np.float32 and self._is_lossy(value):
+        # Copies: the caller's arrays may be views that would keep whole buffers alive.
+        self._pending.append((step.copy(), wall_time.copy(), value.copy()))
+        self._pending_size += n
+        self.version += 1
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        pending, self._pending = self._pending, []
+        if self._value.dtype == np.float32 and any(
+                v.dtype == np.float64 and self._is_lossy(v) for _, _, v in pending):
             self._value = self._value.astype(np.float64)
-        end = self._size + n
+        end = self._size + self._pending_size
         if end > len(self._step):
             self._reserve(end)
-        self._step[self._size:end] = step
-        self._wall[self._size:end] = wall_time
-        self._value[self._size:end] = value
-        self._size = end
+        for step, wall, value in pending:
+            stop = self._size + len(step)
+            self._step[self._size:stop] = step
+            self._wall[self._size:stop] = wall
+            self._value[self._size:stop] = value
+            self._size = stop
+        self._pending_size = 0
 
     @staticmethod
     def _is_lossy(value: np.ndarray) -> bool:
@@ -82,11 +106,14 @@ class ScalarSeries:
             setattr(self, name, new)
 
     def columns(self) -> ScalarColumns:
+        self._flush()
         n = self._size
-        return ScalarColumns(self._step[:n], self._wall[:n], self._value[:n])
+        return ScalarColumns(self._step[:n], self._wall[:n], self._value[:n],
+                             (self._serial, self.version))
 
     def purge_from_step(self, step: int) -> int:
         """Drop every point with step >= `step` (a restarted run); returns how many."""
+        self._flush()
         n = self._size
         keep = self._step[:n] < step
         dropped = int(n - np.count_nonzero(keep))
@@ -95,16 +122,20 @@ class ScalarSeries:
             self._wall = self._wall[:n][keep]
             self._value = self._value[:n][keep]
             self._size = len(self._step)
+            self.version += 1
         return dropped
 
     def last_step(self) -> int | None:
+        self._flush()
         return int(self._step[self._size - 1]) if self._size else None
 
     def last_wall_time(self) -> float | None:
+        self._flush()
         return float(self._wall[self._size - 1]) if self._size else None
 
     def trim(self) -> None:
         """Release spare capacity (after a bulk load)."""
+        self._flush()
         if len(self._step) > self._size:
             n = self._size
             self._step = self._step[:n].copy()

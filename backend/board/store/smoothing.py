@@ -6,7 +6,7 @@ For weight w and the finite values v_1..v_k seen so far::
     smoothed_k = last_k / (1 - w ** k)
 
 Non-finite values pass through unchanged and do not advance k; a constant series is
-returned as is. The recurrence is evaluated block-wise with a small matrix product so a
+returned as is. The recurrence is evaluated block-wise with small matrix products so a
 million points cost milliseconds, not a Python loop.
 """
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-_BLOCK = 256
+_BLOCK = 64
 
 
 def ema_debiased(values: np.ndarray, weight: float) -> np.ndarray:
@@ -37,18 +37,31 @@ def ema_debiased(values: np.ndarray, weight: float) -> np.ndarray:
 
 def _ema(v: np.ndarray, w: float) -> np.ndarray:
     """last_k of the recurrence above, for every k."""
-    n = len(v)
+    return _recurrence((1.0 - w) * v, w)
+
+
+def _recurrence(x: np.ndarray, a: float) -> np.ndarray:
+    """y_k = a * y_{k-1} + x_k with y_{-1} = 0, for every k.
+
+    Within blocks of _BLOCK values it is a product with a lower-triangular matrix of powers
+    of `a`; the values carried from block to block obey the same recurrence with a**_BLOCK,
+    solved the same way, so no Python loop runs per value or per block.
+    """
+    n = len(x)
+    if n <= _BLOCK:
+        y = np.empty(n)
+        acc = 0.0
+        for i, xi in enumerate(x.tolist()):
+            acc = a * acc + xi
+            y[i] = acc
+        return y
     blocks = -(-n // _BLOCK)
     padded = np.zeros(blocks * _BLOCK)
-    padded[:n] = v
+    padded[:n] = x
     i = np.arange(_BLOCK)
     lag = i[:, None] - i[None, :]
-    # Within a block, last = (1-w) * sum_j w^(i-j) v_j plus the carried-in term w^(i+1) * c.
-    kernel = np.where(lag >= 0, (1.0 - w) * w ** np.maximum(lag, 0), 0.0)
+    kernel = np.where(lag >= 0, a ** np.maximum(lag, 0).astype(np.float64), 0.0)
     partial = padded.reshape(blocks, _BLOCK) @ kernel.T
-    carry_gain = w ** (i + 1.0)
-    carry = 0.0
-    for b in range(blocks):
-        partial[b] += carry_gain * carry
-        carry = partial[b, -1]
+    carried = _recurrence(partial[:, -1], a ** _BLOCK)  # true value at each block's end
+    partial[1:] += np.outer(carried[:-1], a ** (i + 1.0))
     return partial.reshape(-1)[:n]

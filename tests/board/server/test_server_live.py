@@ -93,11 +93,13 @@ def test_stream_announces_new_runs_tags_and_points(start_board, logdir):
     board = start_board(logdir)
     seen: list[tuple[str, dict]] = []
     done = threading.Event()
+    connected = threading.Event()
 
     def listen():
         with httpx.stream("GET", f"{board.url}/api/stream", timeout=30) as response:
             kind = None
             for line in response.iter_lines():
+                connected.set()
                 if line.startswith("event:"):
                     kind = line.split(":", 1)[1].strip()
                 elif line.startswith("data:") and kind:
@@ -109,7 +111,7 @@ def test_stream_announces_new_runs_tags_and_points(start_board, logdir):
 
     listener = threading.Thread(target=listen, daemon=True)
     listener.start()
-    board.wait_for(lambda: board.get("/api/status").json()["reloads"] >= 2)
+    assert connected.wait(10)
     append(path, *(rec(s) for s in range(2, 6)), rec(1, tag="acc"))
     write_ours(logdir / "newcomer", steps=[1])
     assert done.wait(20), seen

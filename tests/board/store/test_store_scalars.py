@@ -32,10 +32,20 @@ def test_growth_is_geometric():
     last = None
     for i in range(10_000):
         s.append(i, 0.0, 0.0)
-        if s._step is not last:
+        step = s.columns().step  # a read after every append: the worst case for growth
+        if step.base is not last:
             reallocations += 1
-            last = s._step
+            last = step.base
     assert reallocations < 30
+
+
+def test_batches_appended_without_reads_end_in_exactly_sized_columns():
+    s = ScalarSeries()
+    for chunk in range(50):
+        s.append(np.arange(1000) + chunk * 1000, np.zeros(1000), np.zeros(1000, np.float32))
+    assert len(s) == 50_000
+    assert s.nbytes == 20 * 50_000
+    assert s.columns().step.tolist() == list(range(50_000))
 
 
 def test_memory_per_point_is_at_most_24_bytes_after_trim():

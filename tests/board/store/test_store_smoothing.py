@@ -29,6 +29,12 @@ def test_matches_tensorboard_formula_over_many_blocks(w):
     np.testing.assert_allclose(got, reference(values.tolist(), w), rtol=1e-9, atol=1e-9)
 
 
+def test_long_series_crossing_several_block_levels():
+    values = np.random.default_rng(2).normal(size=10_000)
+    np.testing.assert_allclose(ema_debiased(values, 0.97), reference(values.tolist(), 0.97),
+                               rtol=1e-9, atol=1e-9)
+
+
 def test_non_finite_values_pass_through_and_do_not_count():
     values = np.array([1.0, np.nan, 3.0, np.inf, 5.0, -np.inf, 2.0])
     got = ema_debiased(values, 0.6)
