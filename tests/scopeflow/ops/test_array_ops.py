@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 import scopeflow as tf
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from op_test_helper import check_op
 
 
@@ -256,3 +258,40 @@ def test_strided_slice_with_computed_bounds_infers_what_it_can():
     assert x[1:i].get_shape().as_list() == [None, 5, 3]
     bounds = tf.placeholder(tf.int32, [None])
     assert tf.strided_slice(x, bounds, bounds, bounds).get_shape().ndims is None
+
+
+_bounds = st.one_of(st.none(), st.integers(-6, 6))
+
+
+@st.composite
+def _slice_specs(draw):
+    entries = []
+    for _ in range(draw(st.integers(1, 3))):
+        kind = draw(st.sampled_from(["int", "slice", "slice", "newaxis"]))
+        if kind == "int":
+            entries.append(draw(st.integers(-3, 2)))
+        elif kind == "slice":
+            step = draw(st.one_of(st.none(), st.sampled_from([1, 2, -1, -2])))
+            entries.append(slice(draw(_bounds), draw(_bounds), step))
+        else:
+            entries.append(None)
+    if draw(st.booleans()):
+        entries.insert(draw(st.integers(0, len(entries))), Ellipsis)
+    return tuple(entries)
+
+
+@settings(max_examples=40, deadline=None)
+@given(spec=_slice_specs())
+def test_getitem_agrees_with_numpy_on_values_static_shapes_and_gradients(spec):
+    value = np.arange(60, dtype=np.float32).reshape(3, 4, 5)
+    expected = value[spec]
+    with tf.Graph().as_default(), tf.Session() as sess:
+        x = tf.placeholder(tf.float32, [3, 4, 5])
+        y = x[spec]
+        (g,) = tf.gradients(y, x)
+        got, grad = sess.run([y, g], {x: value})
+    np.testing.assert_array_equal(got, expected)
+    assert y.get_shape().as_list() == list(expected.shape)
+    counts = np.zeros_like(value)
+    np.add.at(counts, spec, 1.0)
+    np.testing.assert_array_equal(grad, counts)

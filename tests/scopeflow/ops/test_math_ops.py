@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 import scopeflow as tf
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from op_test_helper import check_op, random_inputs
 
 UNARY = [
@@ -276,3 +278,23 @@ def test_python_values_take_the_dtype_of_the_first_converted_value():
     values = np.array([1.5, 0.0], np.float32)
     assert tf.equal(values, 0).dtype == tf.bool
     assert tf.add(values, 1).dtype == tf.float32
+
+
+_shapes = st.lists(st.integers(1, 3), max_size=3)
+
+
+@settings(max_examples=60, deadline=None)
+@given(a=_shapes, b=_shapes)
+def test_static_broadcast_shape_agrees_with_numpy(a, b):
+    with tf.Graph().as_default():
+        x, y = tf.placeholder(tf.float32, a), tf.placeholder(tf.float32, b)
+        try:
+            expected = np.broadcast_shapes(tuple(a), tuple(b))
+        except ValueError:
+            with pytest.raises(ValueError, match="Incompatible shapes for broadcasting"):
+                tf.add(x, y)
+            return
+        assert tuple(tf.add(x, y).get_shape().as_list()) == expected
+        unknown = tf.placeholder(tf.float32, [None] * len(a))
+        inferred = tf.add(unknown, y).get_shape()
+        assert inferred.is_compatible_with(expected)
