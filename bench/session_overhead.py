@@ -6,6 +6,8 @@ In one run, one thread:
   (c) the same 50 adds as eager torch calls on the same values;
   (d) TensorFlow's own (a), only when `tensorflow` is importable (skipped otherwise).
 Prints microseconds per run and the ratios (targets: (a) under 25 us, (b)/(c) at most 1.3).
+Times are the process's CPU time (all its threads, so TensorFlow's thread pool counts too),
+not wall-clock time, so other processes loading the machine do not skew the ratios.
 
     OMP_NUM_THREADS=1 python bench/session_overhead.py [--seconds S]
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import time
 import timeit
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -24,16 +27,16 @@ import torch
 CHAIN = 50
 
 
-ROUNDS = 7
+ROUNDS = 15
 
 
 def per_call_us(cases: dict, seconds: float) -> dict:
-    """Microseconds per call of each function: the best of ROUNDS rounds.
+    """CPU microseconds per call of each function: the best of ROUNDS rounds.
 
-    The cases take turns within each round, so a burst of load from other processes on the
-    machine hits all of them alike and the ratios stay meaningful.
+    The cases take turns within each round, so whatever else the machine is doing (cache
+    pressure from other processes) affects all of them alike.
     """
-    timers = {name: timeit.Timer(fn) for name, fn in cases.items()}
+    timers = {name: timeit.Timer(fn, timer=time.process_time) for name, fn in cases.items()}
     numbers = {}
     for name, timer in timers.items():
         number, took = timer.autorange()
