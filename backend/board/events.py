@@ -197,10 +197,6 @@ class EventFileWriter:
         """Queue one event (serialised now, written by the background thread)."""
         self._sink.put(event.SerializeToString())
 
-    def add_serialized_event(self, data: bytes) -> None:
-        """Queue an already serialised `Event`."""
-        self._sink.put(bytes(data))
-
     def add_scalar(self, tag: str, value: float, step: int = 0,
                    wall_time: float | None = None) -> None:
         """Queue ``Event(wall_time, step, summary=Summary(value=[Value(tag, simple_value)]))``
@@ -210,12 +206,12 @@ class EventFileWriter:
         tail = self._scalar_tails.get(tag)
         if tail is None:
             tail = self._scalar_tails[tag] = _scalar_event_tail(tag)
-        self._sink.put(_scalar_payload(tail, tag, value, step, wall_time))
+        self._sink.put(_scalar_event(tail, value, step, wall_time))
 
     def add_scalars(self, tag: str, values, steps, wall_times) -> None:
         """Queue one scalar event per (value, step, wall_time), for bulk logging."""
         tail = _scalar_event_tail(tag)
-        self._sink.put_many([_scalar_payload(tail, tag, v, s, w)
+        self._sink.put_many([_scalar_event(tail, v, s, w)
                              for v, s, w in zip(values, steps, wall_times, strict=True)])
 
     def flush(self) -> None:
@@ -266,50 +262,38 @@ def _varint(n: int) -> bytes:
 _PACK_KEYED_TIME_AND_STEP_KEY = struct.Struct("<BdB").pack  # 09 <wall_time> 10
 
 
-def _scalar_payload(tail: bytes, tag: str, value, step: int, wall_time: float) -> bytes:
-    """`encode_scalar_event`, with the bytes after the step precomputed for the tag."""
-    if step > 0 and wall_time:
-        try:
-            return (_PACK_KEYED_TIME_AND_STEP_KEY(0x09, wall_time, 0x10)
-                    + (_ONE_BYTE[step] if step < 0x80 else _varint(step))
-                    + tail + _FLOAT.pack(value))
-        except (OverflowError, struct.error):
-            pass  # out of float32 range, or not a number: the general encoder decides
-    return encode_scalar_event(tag, value, step, wall_time)
+def _scalar_event(tail: bytes, value, step: int, wall_time: float) -> bytes:
+    """A scalar event's bytes, given the tag's `_scalar_event_tail`."""
+    try:
+        value_bytes = _FLOAT.pack(value)
+    except OverflowError:  # beyond float32: protobuf stores an infinity
+        value_bytes = _FLOAT.pack(value * float("inf"))
+    except struct.error as exc:
+        raise TypeError(f"scalar value must be a real number, got {value!r}") from exc
+    if step > 0 and wall_time:  # the common case, in one pack
+        return (_PACK_KEYED_TIME_AND_STEP_KEY(0x09, wall_time, 0x10) + _varint(step) + tail
+                + value_bytes)
+    # Event fields: wall_time (1, double), step (2, varint); proto3 leaves out zeros.
+    time_bits = _DOUBLE.pack(wall_time)
+    time_part = b"\x09" + time_bits if time_bits != _ZERO_DOUBLE else b""
+    step_part = b"\x10" + _varint(step) if step else b""
+    return time_part + step_part + tail + value_bytes
 
 
 def _scalar_event_tail(tag: str) -> bytes:
-    """Event bytes after the step for a scalar of `tag`, up to the float's key."""
-    value_prefix = _scalar_value_prefix(tag)
+    """Event bytes after the step for a scalar of `tag`: summary (field 5) holding one value
+    (field 1) with the tag (field 1), up to the simple_value's key (field 2, 32-bit)."""
+    raw = tag.encode()
+    value_prefix = b"\x0a" + _varint(len(raw)) + raw + b"\x15" if raw else b"\x15"
     value_len = len(value_prefix) + 4
     summary_len = 1 + len(_varint(value_len)) + value_len
     return b"\x2a" + _varint(summary_len) + b"\x0a" + _varint(value_len) + value_prefix
 
 
-def _scalar_value_prefix(tag: str) -> bytes:
-    """Summary.Value bytes up to the simple_value: tag (field 1) and the float's key."""
-    raw = tag.encode()
-    if not raw:  # proto3 leaves an empty string out
-        return b"\x15"
-    return b"\x0a" + _varint(len(raw)) + raw + b"\x15"
-
-
 def encode_scalar_event(tag: str, value: float, step: int, wall_time: float) -> bytes:
     """Serialized ``Event(wall_time, step, summary=Summary(value=[Value(tag,
     simple_value)]))``, byte-identical to what protobuf writes."""
-    prefix = _scalar_value_prefix(tag)
-    try:
-        value_msg = prefix + _FLOAT.pack(value)
-    except OverflowError:  # beyond float32: protobuf stores an infinity
-        value_msg = prefix + _FLOAT.pack(value * float("inf"))
-    except struct.error as exc:
-        raise TypeError(f"scalar value must be a real number, got {value!r}") from exc
-    summary = b"\x0a" + _varint(len(value_msg)) + value_msg  # Summary.value (field 1)
-    # Event: wall_time (1, double), step (2, varint), summary (5); proto3 leaves out zeros.
-    time_bits = _DOUBLE.pack(wall_time)
-    time_part = b"\x09" + time_bits if time_bits != _ZERO_DOUBLE else b""
-    step_part = b"\x10" + _varint(step) if step else b""
-    return time_part + step_part + b"\x2a" + _varint(len(summary)) + summary
+    return _scalar_event(_scalar_event_tail(tag), value, step, wall_time)
 
 
 class EventFileReader:
