@@ -61,6 +61,10 @@ class SummaryWriter:
                  flush_secs: float = 120, graph=None) -> None:
         self._writer = EventFileWriter(logdir, max_queue=max_queue, flush_secs=flush_secs)
         self._closed = False
+        if graph is None and graph_def is not None and not isinstance(graph_def,
+                                                                      graph_pb2.GraphDef):
+            # Later TensorFlow releases take a Graph as the second positional argument.
+            graph, graph_def = graph_def, None
         if graph is not None or graph_def is not None:
             self.add_graph(graph, graph_def=graph_def)
 
