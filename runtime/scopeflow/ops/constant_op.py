@@ -7,7 +7,7 @@ import torch
 
 from scopeflow import errors
 from scopeflow.framework import dtypes, ops, tensor_shape, tensor_util
-from scopeflow.framework.registry import NotDifferentiable, register_op
+from scopeflow.framework.registry import NotDifferentiable, RegisterGradient, register_op
 
 __all__ = ["constant", "fill", "ones", "ones_like", "placeholder", "zeros", "zeros_like"]
 
@@ -107,6 +107,14 @@ def _fill_kernel(ctx, dims, value):
 
 
 register_op("Fill", infer=_fill_infer, kernel=_fill_kernel)
+
+
+@RegisterGradient("Fill")
+def _fill_grad(op, grad):
+    """Every output element is `value`: its gradient is the sum of the output gradient."""
+    from scopeflow.ops import math_ops
+
+    return None, math_ops.reduce_sum(grad)
 
 
 def _like_infer(op):

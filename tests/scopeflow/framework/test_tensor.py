@@ -143,3 +143,22 @@ def test_numpy_scalars_on_the_left_defer_to_the_tensor():
     x = tf.constant(2.0)
     y = np.float32(3.0) * x
     assert y.op.type == "Mul"
+
+
+def test_zeros_ones_fill_and_likes():
+    dims = tf.placeholder(tf.int32, [2])
+    x = tf.constant([[1, 2, 3]])
+    value = tf.constant(2.0)
+    filled = tf.fill(dims, value)
+    (grad,) = tf.gradients(filled, [value])
+    with tf.Session() as sess:
+        assert sess.run(tf.zeros([2, 3])).tolist() == [[0.0] * 3] * 2
+        assert sess.run(tf.ones([2], dtype=tf.int64)).dtype == np.int64
+        assert sess.run(tf.zeros(tf.shape(x))).shape == (1, 3)
+        assert sess.run(tf.zeros_like(x)).tolist() == [[0, 0, 0]]
+        assert sess.run(tf.ones_like(x, dtype=tf.float32)).dtype == np.float32
+        assert sess.run(filled, {dims: [2, 2]}).tolist() == [[2.0, 2.0], [2.0, 2.0]]
+        assert sess.run(grad, {dims: [3, 2]}) == 6.0
+    assert tf.zeros([4, 5], name="z").op.name == "z"
+    assert tf.fill([2, 3], 1.0).get_shape().as_list() == [2, 3]
+    assert filled.get_shape().as_list() == [None, None]
