@@ -211,3 +211,17 @@ def test_graph_has_tensorflows_save_scope():
     assert names["save/SaveV2"] == "SaveV2"
     assert names["save/RestoreV2"] == "RestoreV2"
     assert names["save/restore_all"] == "NoOp"
+
+
+def test_relative_save_path_and_custom_latest_filename(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with tf.Graph().as_default():
+        _model()
+        saver = tf.train.Saver()
+        with tf.Session() as sess:
+            sess.run(tf.initialize_all_variables())
+            assert saver.save(sess, "model.ckpt", global_step=1) == "model.ckpt-1"
+            saver.save(sess, "sub/model.ckpt", global_step=2, latest_filename="latest")
+    assert (tmp_path / "checkpoint").read_text().startswith('model_checkpoint_path: "model.ckpt-1"')
+    assert tf.train.latest_checkpoint(".") == "./model.ckpt-1"
+    assert tf.train.latest_checkpoint("sub", latest_filename="latest") == "sub/model.ckpt-2"
