@@ -88,6 +88,8 @@ def run_training() -> dict:
                 print(f"Step {step}: loss = {loss_value:.2f} ({duration:.3f} sec)")
                 summary_str = sess.run(summary_op, feed_dict=feed_dict)
                 summary_writer.add_summary(summary_str, step)
+                # As later versions of the tutorial do: the board shows the run live.
+                summary_writer.flush()
             if (step + 1) % 1000 == 0 or (step + 1) == FLAGS.max_steps:
                 result["checkpoint"] = saver.save(sess, checkpoint_file, global_step=step)
                 for name, data_set in (("Training", data_sets.train),
