@@ -33,7 +33,9 @@ def _identity_grad(op, grad):
 
 
 def identity(input, name=None) -> ops.Tensor:
-    return ops.apply_op("Identity", [input], name=name).outputs[0]
+    input = ops.convert_to_tensor(input)
+    return ops.apply_op("Identity", [input], {"T": input.dtype.base_dtype},
+                        name=name).outputs[0]
 
 
 def no_op(name=None) -> ops.Operation:
