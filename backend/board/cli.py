@@ -115,12 +115,20 @@ def _maybe_first_run(logdirs: list[Logdir], job: str) -> None:
 
 
 def _serve(args, logdirs: list[Logdir], sock: socket.socket) -> int:
+    from board.ingest.reloader import LogdirReloader
+    from board.store.store import Store
+
+    # Loading starts before the web stack is even imported (that takes seconds).
+    store = Store()
+    reloader = LogdirReloader(store, logdirs, args.reload_interval, args.max_reload_threads)
+    reloader.start()
+
     import uvicorn
 
     from board.server import Settings, create_app
 
     settings = Settings(logdirs, args.reload_interval, args.max_reload_threads)
-    app = create_app(settings)
+    app = create_app(settings, store, reloader, start_reloader=False)
     config = uvicorn.Config(app, log_level=args.log_level, timeout_graceful_shutdown=2,
                             access_log=args.log_level == "debug")
     server = _make_server(config, app)
