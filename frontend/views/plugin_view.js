@@ -38,7 +38,8 @@ export class PluginView {
 
   pairs() {
     const re = userRegex(state.tagFilter);
-    this.tagFilter.value = state.tagFilter;
+    // The tag filter is shared by the tabs; never rewrite the box the user is typing in.
+    if (document.activeElement !== this.tagFilter) this.tagFilter.value = state.tagFilter;
     this.tagFilter.classList.toggle('invalid', !re.valid);
     const byTag = new Map();
     for (const run of visibleRuns(this.model)) {

@@ -193,7 +193,8 @@ export class ScalarCard {
           meta: { run: line.run, kind: 'raw' } });
       }
       traces.push({ x: line.x, y: line.y, type: 'scatter', mode: 'lines', hoverinfo: 'none',
-        name: line.run, line: { color: line.color, width: smoothed ? 1.8 : 1.4 },
+        // No trace `name`: plotly renders names as (sanitised) HTML; the run is in meta.
+        line: { color: line.color, width: smoothed ? 1.8 : 1.4 },
         meta: { run: line.run, kind: 'line' } });
     }
     return traces;

@@ -82,6 +82,7 @@ export class ScalarsView {
 
   tags() {
     const re = userRegex(state.tagFilter);
+    if (document.activeElement !== this.tagFilter) this.tagFilter.value = state.tagFilter;
     this.tagFilter.classList.toggle('invalid', !re.valid);
     const all = new Set();
     for (const run of visibleRuns(this.model)) for (const t of run.tags?.scalars ?? []) all.add(t);

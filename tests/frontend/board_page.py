@@ -72,6 +72,8 @@ class BoardProcess:
                 self.process.wait(10)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+        # Shown by pytest when a test of this server fails: the server's side of the story.
+        print("board output (tail):\n" + "".join(self.lines)[-4000:])
 
 
 class PageProblems:
@@ -108,6 +110,14 @@ def wait_drawn(page, count: int, panel: str = "scalars", timeout: float = 15_000
     page.wait_for_function(
         "([panel, n]) => document.querySelectorAll(`#panel-${panel} .card[data-drawn]`)"
         ".length >= n", arg=[panel, count], timeout=timeout)
+
+
+def wait_card(page, tag: str, panel: str = "scalars", timeout: float = 20_000):
+    """Scroll the tag's card into view (cards load when seen) and wait until it is drawn."""
+    card = page.locator(f'#panel-{panel} .card[data-tag="{tag}"]')
+    card.scroll_into_view_if_needed(timeout=timeout)
+    page.locator(f'#panel-{panel} .card[data-tag="{tag}"][data-drawn]').wait_for(timeout=timeout)
+    return card
 
 
 def eventually(check, timeout: float = 10, interval: float = 0.1):

@@ -18,7 +18,7 @@ from board_page import (
     lines_by_run,
     screenshot,
     traces,
-    wait_drawn,
+    wait_card,
 )
 
 pytestmark = pytest.mark.browser
@@ -69,7 +69,7 @@ def board(written):
 @pytest.fixture
 def page(board, open_page):
     page = open_page(board.url)
-    wait_drawn(page, 2)
+    wait_card(page, "loss")
     return page
 
 
@@ -195,7 +195,7 @@ def test_regex_filters_select_runs_and_cards_and_live_in_the_url(page, board, op
     assert "hide=eval" in page.url and "tags_re=top" in page.url
 
     shared = open_page(page.url)  # a link reproduces the view
-    wait_drawn(shared, 2)
+    wait_card(shared, "accuracy/top1")
     assert shared.input_value(".sidebar input.filter") == "^(tr|ev)"
     assert not shared.locator('.run-row[data-run="eval"] input').is_checked()
     assert sorted(lines_by_run(shared, "accuracy/top1")) == ["train"]
@@ -220,8 +220,7 @@ def test_csv_download_holds_every_point_of_the_run(page, written):
 
 
 def test_zoom_refetches_the_visible_range_at_full_resolution(page, written):
-    card = page.locator('#panel-scalars .card[data-tag="dense"]')
-    card.scroll_into_view_if_needed()
+    wait_card(page, "dense")
     coarse = eventually(lambda: _line(page, "dense"))
     assert len(coarse["x"]) < DENSE_POINTS / 4, "the overview is downsampled"
     assert not set(range(5000, 5300)) <= set(coarse["x"])
@@ -254,9 +253,7 @@ def _line(page, tag):
 
 
 def test_tooltip_lists_every_run_at_the_hovered_step_sorted_by_value(page):
-    card = page.locator('#panel-scalars .card[data-tag="loss"]')
-    card.scroll_into_view_if_needed()
-    page.locator('#panel-scalars .card[data-tag="loss"][data-drawn]').wait_for()
+    card = wait_card(page, "loss")
     box = card.locator(".plot").bounding_box()
     page.mouse.move(box["x"] + box["width"] * 0.15, box["y"] + box["height"] * 0.5)
     tip = page.locator('#panel-scalars .card[data-tag="loss"] .tooltip')
