@@ -53,6 +53,12 @@ class OpError(Exception):
     def error_code(self) -> int:
         return self._error_code
 
+    def __reduce__(self):
+        # Pickles (across processes) without the graph objects, which do not travel.
+        if type(self) is OpError:
+            return OpError, (None, None, self._message, self._error_code)
+        return type(self), (None, None, self._message)
+
     def _attach_op(self, op) -> None:
         """Name the failing op when the kernel that raised did not know it."""
         if self._op is None:

@@ -28,3 +28,13 @@ def test_error_names_its_op_and_node_def():
     assert err.op is c.op
     assert err.node_def.name == "c"
     assert "[[Node: c = Const" in str(err)
+
+
+def test_errors_pickle_without_their_op():
+    import pickle
+
+    for err in (tf.errors.OutOfRangeError(None, None, "done"),
+                tf.errors.OpError(None, None, "odd", tf.errors.ABORTED)):
+        back = pickle.loads(pickle.dumps(err))
+        assert type(back) is type(err)
+        assert back.message == err.message and back.error_code == err.error_code
