@@ -103,15 +103,16 @@ def check(name: str, got, values, steps, wall_times) -> None:
         raise SystemExit(f"{name}: read back something other than what was written")
 
 
-def measure(n: int, tmp: str) -> dict[str, tuple[float, float]]:
-    """events/s by (wall clock, CPU time) for each writer and reader."""
+def measure(n: int, tmp: str, read_rounds: int) -> dict[str, tuple[float, float]]:
+    """events/s by (wall clock, CPU time) for each writer and reader (best of the rounds)."""
     values, steps, wall_times = make_scalars(n)
     data = (values, steps, wall_times)
     rate = {}
 
     def run(name, fn, *args):
         result, wall, cpu = timed(fn, *args)
-        rate[name] = (n / wall, n / cpu)
+        best_wall, best_cpu = rate.get(name, (0.0, 0.0))
+        rate[name] = (max(best_wall, n / wall), max(best_cpu, n / cpu))
         return result
 
     ours = run("write board.events add_scalar", write_ours, os.path.join(tmp, "ours"), *data)
@@ -119,9 +120,10 @@ def measure(n: int, tmp: str) -> dict[str, tuple[float, float]]:
         *data)
     theirs = run("write tensorboard EventFileWriter", write_tensorboard,
                  os.path.join(tmp, "tb"), *data)
-    check("board.events", run("read board.events EventFileReader", read_ours, ours), *data)
-    check("tensorboard", run("read tensorboard EventAccumulator", read_tensorboard, ours),
-          *data)
+    for _ in range(read_rounds):  # alternating, best of each: other load hits both alike
+        check("board.events", run("read board.events EventFileReader", read_ours, ours), *data)
+        check("tensorboard", run("read tensorboard EventAccumulator", read_tensorboard, ours),
+              *data)
     check("board.events on tensorboard's file", read_ours(theirs), *data)
     return rate
 
@@ -148,9 +150,12 @@ def report(n: int, rate: dict[str, tuple[float, float]]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000)
-    n = parser.parse_args().events
+    parser.add_argument("--read-rounds", type=int, default=2,
+                        help="times each reader runs, alternating; the best run counts")
+    args = parser.parse_args()
+    n = args.events
     with tempfile.TemporaryDirectory(prefix="bench-records-") as tmp:
-        rate = measure(n, tmp)
+        rate = measure(n, tmp, max(1, args.read_rounds))
     report(n, rate)
 
 
