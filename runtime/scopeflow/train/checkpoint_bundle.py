@@ -62,6 +62,11 @@ def dtype_enum_of(array: np.ndarray) -> int:
         raise TypeError(f"no checkpoint dtype for numpy dtype {array.dtype}") from None
 
 
+def is_numeric(enum: int) -> bool:
+    """Whether tensors of DataType `enum` read as numeric numpy arrays."""
+    return enum in _NUMPY_OF_ENUM
+
+
 def dtype_name(enum: int) -> str:
     return types_pb2.DataType.Name(enum).removeprefix("DT_").lower()
 

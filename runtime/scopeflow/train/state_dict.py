@@ -26,12 +26,13 @@ def resolve_checkpoint(path: str) -> str:
 def load_checkpoint_as_state_dict(path: str) -> dict[str, torch.Tensor]:
     """Every numeric tensor of the checkpoint at `path` as a torch tensor, keyed by name.
 
-    String tensors have no torch equivalent and are left out.
+    String tensors (and TensorFlow types numpy lacks, such as variants) have no torch
+    equivalent and are left out.
     """
     reader = checkpoint_bundle.BundleReader(resolve_checkpoint(path))
     state = {}
     for name in sorted(reader.entries):
-        array = reader.get_tensor(name)
-        if array.dtype != object:
-            state[name] = torch.from_numpy(array)
+        if not checkpoint_bundle.is_numeric(reader.dtype_of(name)):
+            continue
+        state[name] = torch.from_numpy(reader.get_tensor(name))
     return state

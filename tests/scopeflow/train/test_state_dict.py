@@ -38,3 +38,24 @@ def test_accepts_index_file_and_directory(tmp_path):
 def test_empty_directory_is_not_found(tmp_path):
     with pytest.raises(errors.NotFoundError, match="no checkpoint found"):
         load_checkpoint_as_state_dict(str(tmp_path))
+
+
+def test_types_numpy_lacks_are_left_out(tmp_path):
+    from pathlib import Path
+
+    from board.proto import checkpoint_pb2, types_pb2
+    from scopeflow.train import sstable
+
+    prefix = str(tmp_path / "m")
+    checkpoint_bundle.write_bundle(prefix, {"w": np.ones(2, np.float32),
+                                            "v": np.zeros(3, np.uint8)})
+    index = Path(prefix + ".index")
+    rows = []
+    for key, value in sstable.read_table(index.read_bytes()):
+        if key == b"v":  # relabel as a variant, as TensorFlow 2 stores some objects
+            entry = checkpoint_pb2.BundleEntryProto.FromString(value)
+            entry.dtype = types_pb2.DT_VARIANT
+            value = entry.SerializeToString()
+        rows.append((key, value))
+    index.write_bytes(sstable.build_table(rows))
+    assert list(load_checkpoint_as_state_dict(prefix)) == ["w"]
