@@ -110,6 +110,8 @@ def _maybe_first_run(logdirs: list[Logdir], job: str) -> None:
         return
     try:
         first_run.start_if_empty(logdirs[0].url, job)
+    except ValueError as err:  # an unknown job name: say so, serve anyway
+        logger.error("not starting a first run: %s", err)
     except Exception:  # the board must come up even if the demo job cannot start
         logger.exception("could not start the first-run job %r", job)
 

@@ -58,8 +58,10 @@ def test_signal_shuts_down_cleanly(start_board, logdir, sig):
         stream.wait()
 
 
-def test_missing_first_run_logdir_is_created(tmp_path, start_board):
+def test_first_run_creates_logdir_and_reports_unknown_job(tmp_path, start_board):
     logdir = tmp_path / "fresh" / "runs"
     board = start_board(logdir, "--first_run_job", "no-such-job")
     assert logdir.is_dir()
     assert board.get("/api/runs").json() == []
+    board.wait_for(lambda: "unknown first-run job 'no-such-job'" in board.stderr)
+    assert "Traceback" not in board.stderr
