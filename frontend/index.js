@@ -110,6 +110,7 @@ function onStreamEvent(event) {
   }
   if (!event.run) return;
   if (event.event === 'run') {
+    if (event.change === 'added') runs.lastEvent.set(event.run, Date.now()); // a new run is live
     runs.refreshSoon();
     return;
   }

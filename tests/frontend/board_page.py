@@ -31,13 +31,13 @@ TRACES_JS = """([panel, tag]) => {
 class BoardProcess:
     """`python -m board` on a logdir, on a free port; `url` is read from its output."""
 
-    def __init__(self, logdir: Path, reload_interval: float = 1):
+    def __init__(self, logdir: Path, reload_interval: float = 1, extra_args: tuple = ()):
         self.lines: list[str] = []
         self.url: str | None = None
         self._ready = threading.Event()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "board", "--logdir", str(logdir), "--port", "0",
-             "--reload_interval", str(reload_interval)],
+             "--reload_interval", str(reload_interval), *extra_args],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         threading.Thread(target=self._read, daemon=True).start()
         if not self._ready.wait(30) or self.url is None:
