@@ -22,7 +22,10 @@ function batchResults(response) {
 }
 
 export class ScalarCard {
-  /** `ctx`: { runsFor(tag) -> run names to draw, schedule(fn) -> Promise (fetch queue) }. */
+  /**
+   * `ctx`: { runsFor(tag) -> run names to draw, schedule(fn, {urgent}) -> Promise (the fetch
+   * queue; urgent jumps it) }.
+   */
   constructor(tag, ctx) {
     this.tag = tag;
     this.ctx = ctx;
@@ -119,7 +122,7 @@ export class ScalarCard {
     const response = await this.ctx.schedule(() => api.scalarsBatch(
       runs.map((run) => ({ run, tag: this.tag })),
       { points: this.width(), x: this.serverX(), smoothing: state.smoothing || undefined,
-        start, end }));
+        start, end }), { urgent: true });
     if (key !== this.fetchKey) return;
     const series = new Map(batchResults(response).map((s) => [s.run, s]));
     this.fine = { start, end, key: this.serverX(), series };

@@ -8,9 +8,10 @@ import { regexInput, segmented, slider, toggle } from './controls.js';
 import { visibleRuns } from './runs.js';
 import { ScalarCard } from './scalar_card.js';
 
-// The server's work per batch is CPU-bound (smoothing, M4, JSON): running many at once only
-// delays the first card, so a couple are in flight (one computing while one transfers).
-const MAX_CONCURRENT_FETCHES = 2;
+// The server's work per batch is CPU-bound (smoothing, M4, JSON): batches running at once
+// share its CPU and all arrive late, so cards fetch one at a time, in the order they are
+// seen; what the user asks for (a zoom) goes to the front of the queue.
+const MAX_CONCURRENT_FETCHES = 1;
 
 class FetchQueue {
   constructor(limit) {
@@ -19,9 +20,9 @@ class FetchQueue {
     this.waiting = [];
   }
 
-  run(fn) {
+  run(fn, { urgent = false } = {}) {
     return new Promise((resolve, reject) => {
-      this.waiting.push({ fn, resolve, reject });
+      this.waiting[urgent ? 'unshift' : 'push']({ fn, resolve, reject });
       this.next();
     });
   }
@@ -56,7 +57,7 @@ export class ScalarsView {
     this.ctx = {
       runsFor: (tag) => visibleRuns(this.model)
         .filter((r) => r.tags?.scalars?.includes(tag)).map((r) => r.run),
-      schedule: (fn) => this.queue.run(fn),
+      schedule: (fn, options) => this.queue.run(fn, options),
     };
     this.tagFilter = regexInput({ placeholder: 'Filter tags (regex)', label: 'Filter tags',
       value: state.tagFilter, onChange: (v) => update({ tagFilter: v }) });
