@@ -1,8 +1,10 @@
 """Event files: TensorFlow's `events.out.tfevents.*` files of framed `Event` protos.
 
 `EventFileWriter` serialises events in the caller's thread (so later changes to a message do
-not leak into the file) and hands framed records to a background thread that writes them in
-batches and flushes every `flush_secs`, on `flush()`, on `close()` and at interpreter exit.
+not leak into the file) and hands them, in batches, to a background thread that frames and
+writes them and flushes every `flush_secs`, on `flush()`, on `close()` and at interpreter exit
+(or when an abandoned writer is collected). `add_scalar` builds a scalar event's bytes
+directly, the hot path of training loops.
 
 `EventFileReader` reads a file incrementally: each `read_new()` returns the events appended
 since the last call, waits on a partial last record and skips corrupt ones with a warning.
