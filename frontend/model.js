@@ -79,7 +79,9 @@ export class RunsModel {
 
   async refresh() {
     try {
-      const runs = await api.runs();
+      const early = window.initialRuns; // started by index.html before the scripts loaded
+      window.initialRuns = null;
+      const runs = (early && await early) ?? await api.runs();
       runs.sort((a, b) => a.run.localeCompare(b.run));
       this.runs = runs;
       this.byName = new Map(runs.map((r) => [r.run, r]));
