@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from board.ingest.discovery import Logdir, discover
 from board.ingest.file_loader import EventFileLoader
+from board.ingest.memory import release_free_memory
 from board.store.store import Store
 
 logger = logging.getLogger(__name__)
@@ -36,7 +37,8 @@ class RunLoader:
                 loader.load(store, self.run, sizes[path])
             except (OSError, ValueError) as err:  # a vanished or unreadable file: next time
                 logger.warning("could not read %s: %s", path, err)
-        store.publish_changes(self.run)
+        store.publish_changes(self.run)  # also moves the loaded batches into the columns
+        release_free_memory()
 
 
 class LogdirReloader:
@@ -83,6 +85,7 @@ class LogdirReloader:
             with self.store.lock():
                 for run in self.store.run_names():
                     self.store.get(run).trim()
+        release_free_memory()
         self.reloads += 1
         self.last_reload_seconds = time.perf_counter() - started
         self.loaded.set()

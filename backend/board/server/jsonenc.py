@@ -23,9 +23,14 @@ def column(values: np.ndarray, non_finite: str = "null") -> str:
         return _encode(values.tolist())
     values = values.astype(np.float64, copy=False)
     if np.isfinite(values).all():
-        # A list's repr is valid JSON for finite floats, and cheaper than the encoder.
-        return repr(values.tolist())
+        # A list's repr is valid JSON for finite floats, and cheaper than the encoder; in
+        # slices, so a long column never exists as one list of Python floats.
+        return "[" + ", ".join(repr(values[i:i + _SLICE].tolist())[1:-1]
+                               for i in range(0, len(values), _SLICE)) + "]"
     return _encode(finite_or(values.tolist(), non_finite))
+
+
+_SLICE = 1 << 15
 
 
 _POW10 = 10 ** np.arange(20, dtype=np.uint64)
@@ -78,10 +83,15 @@ def dumps(obj) -> str:
 
 def obj_with_columns(head: dict, columns: dict[str, np.ndarray]) -> bytes:
     """``{**head, name: [...], ...}`` encoded, the columns spliced in as raw JSON."""
-    parts = [dumps(head)[:-1]]
+    return "".join(obj_with_columns_parts(head, columns)).encode()
+
+
+def obj_with_columns_parts(head: dict, columns: dict[str, np.ndarray]):
+    """The pieces of `obj_with_columns`, one column at a time (for streaming responses)."""
+    opening = dumps(head)[:-1]
+    separator = "," if head else ""
+    yield opening
     for name, values in columns.items():
-        parts.append(f",{dumps(name)}:{column(values)}")
-    parts.append("}")
-    if parts[0] == "{":  # empty head: no leading comma
-        parts[1] = parts[1][1:]
-    return "".join(parts).encode()
+        yield f"{separator}{dumps(name)}:{column(values)}"
+        separator = ","
+    yield "}"

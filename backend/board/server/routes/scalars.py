@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
+from fastapi.responses import StreamingResponse
 
 from board.server import jsonenc, queries
 from board.server.deps import StoreDep
@@ -13,6 +14,7 @@ from board.server.models import ScalarBatchRequest, ScalarSeriesOut
 router = APIRouter(prefix="/api", tags=["scalars"])
 
 _JSON = "application/json"
+_STREAM_ABOVE = 50_000  # points
 _SERIES_DOC = {200: {"model": ScalarSeriesOut, "content": {_JSON: {}}}}
 
 Points = Annotated[int | None, Query(ge=1, description="M4 buckets; omit for every point")]
@@ -35,6 +37,10 @@ def read_scalars(store: StoreDep, run: str, tag: str, points: Points = None,
     Non-finite values are written as null."""
     query = queries.ScalarQuery(points, x, start, end, smoothing)
     head, columns = queries.read_scalars(store, run, tag, query)
+    if len(columns["step"]) > _STREAM_ABOVE:
+        # Column by column: a full-resolution body never sits in memory twice.
+        parts = (part.encode() for part in jsonenc.obj_with_columns_parts(head, columns))
+        return StreamingResponse(parts, media_type=_JSON)
     return Response(_encode(head, columns), media_type=_JSON)
 
 
