@@ -126,7 +126,10 @@ def _append_fast(data: RunData, fast: FastScalars, lo: int, hi: int) -> None:
         return
     data.note_wall_time(float(fast.wall_time[lo]))
     # Group by tag with one stable sort; each tag's points stay in file order.
-    order = np.argsort(fast.tag_index[lo:hi], kind="stable") + lo
+    tag_index = fast.tag_index[lo:hi]
+    if len(fast.tags) < 1 << 16:  # a 16-bit key makes numpy's stable sort a radix sort
+        tag_index = tag_index.astype(np.uint16)
+    order = np.argsort(tag_index, kind="stable") + lo
     tags = fast.tag_index[order]
     step, wall, value = fast.step[order], fast.wall_time[order], fast.value[order]
     bounds = np.flatnonzero(np.diff(tags)) + 1

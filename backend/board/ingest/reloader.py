@@ -37,8 +37,13 @@ class RunLoader:
                 loader.load(store, self.run, sizes[path])
             except (OSError, ValueError) as err:  # a vanished or unreadable file: next time
                 logger.warning("could not read %s: %s", path, err)
-        store.publish_changes(self.run)  # also moves the loaded batches into the columns
-        release_free_memory()
+        with store.lock():
+            data = store.get(self.run)
+            if data is not None:
+                # Series by series, returning each one's freed batches at once: the peak
+                # stays near the data's size instead of data plus a whole run's batches.
+                data.flush(after_each=release_free_memory)
+        store.publish_changes(self.run)
 
 
 class LogdirReloader:

@@ -65,9 +65,15 @@ def decode_scalars(a: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> Fa
     candidate = (lengths > 20) & (lengths <= _MAX_LENGTH) & (a[payload] == 0x09) & (
         a[payload + np.minimum(lengths, _MAX_LENGTH) - 5] == 0x15)
     tag_ids: dict[str, int] = {}
-    for length in np.flatnonzero(np.bincount(lengths[candidate])).tolist():
-        group = np.flatnonzero(candidate & (lengths == length))
-        _decode_group(a, payload[group], length, group, out, tag_ids)
+    picked = np.flatnonzero(candidate)
+    # Group by length with one stable radix sort (lengths <= _MAX_LENGTH fit 16 bits).
+    order = picked[np.argsort(lengths[picked].astype(np.uint16), kind="stable")]
+    sorted_lengths = lengths[order]
+    cuts = np.flatnonzero(np.diff(sorted_lengths)) + 1
+    for group in np.split(order, cuts):
+        if len(group):
+            length = int(lengths[group[0]])
+            _decode_group(a, payload[group], length, group, out, tag_ids)
     out.tags = list(tag_ids)
     return out
 
@@ -116,7 +122,7 @@ def _matches(rows: np.ndarray, words: np.ndarray, layout: _Layout) -> np.ndarray
 
 def _check_and_store(rows, length, layout: _Layout, idx, out: FastScalars, tag_id) -> None:
     """Verify the payload checksums of records matching `layout`, store the good ones."""
-    stored = np.ascontiguousarray(rows[:, length:length + 4]).view("<u4").ravel()
+    stored = _field(rows, length, "<u4")
     good = variable_checksums(rows, length, layout.const_crc, layout.variable) == stored
     out.checked[idx] = ~good
     if not good.all():
@@ -128,13 +134,19 @@ def _store(rows: np.ndarray, length: int, layout: _Layout, idx: np.ndarray, out:
            tag_id: int) -> None:
     out.fast[idx] = True
     out.tag_index[idx] = tag_id
-    out.wall_time[idx] = np.ascontiguousarray(rows[:, 1:9]).view("<f8").ravel()
-    out.value[idx] = np.ascontiguousarray(rows[:, length - 4:length]).view("<f4").ravel()
+    out.wall_time[idx] = _field(rows, 1, "<f8")
+    out.value[idx] = _field(rows, length - 4, "<f4")
     step = rows[:, layout.step_at].astype(np.uint64) & np.uint64(0x7F)
     for i in range(1, layout.step_len):
         byte = rows[:, layout.step_at + i].astype(np.uint64) & np.uint64(0x7F)
         step |= byte << np.uint64(7 * i)
     out.step[idx] = step.view(np.int64)
+
+
+def _field(rows: np.ndarray, offset: int, dtype: str) -> np.ndarray:
+    """Column view of a fixed-position field in every row (unaligned reads, no copy)."""
+    return np.ndarray(shape=(len(rows),), dtype=dtype, buffer=rows, offset=offset,
+                      strides=(rows.strides[0],))
 
 
 def _layout(payload: bytes) -> _Layout | None:

@@ -113,6 +113,14 @@ class RunData:
         self._new_tags, self._touched = [], set()
         return new, touched
 
+    def flush(self, after_each=None) -> None:
+        """Move every series' appended batches into its columns, calling `after_each()`
+        after each series (the loader returns freed memory to the OS there)."""
+        for series in self.scalars.values():
+            series.flush()
+            if after_each is not None:
+                after_each()
+
     def trim(self) -> None:
         for series in self.scalars.values():
             series.trim()

@@ -72,6 +72,10 @@ class ScalarSeries:
         self._pending_size += n
         self.version += 1
 
+    def flush(self) -> None:
+        """Move appended batches into the columns now (reads do it anyway)."""
+        self._flush()
+
     def _flush(self) -> None:
         if not self._pending:
             return
