@@ -152,17 +152,20 @@ class PeakMemory(threading.Thread):
             time.sleep(0.05)
 
 
-def wait_all_points(server, pairs, steps, deadline=1800.0) -> float:
-    """Seconds from now until every tag serves `steps` points, polling tag by tag.
+def wait_all_points(server, pairs, steps, deadline=1800.0) -> tuple[float, float, float]:
+    """When every tag served `steps` points, in seconds from now, polling tag by tag.
 
-    The requests that *confirm* a complete tag are not counted: for TensorBoard each one
-    transfers the whole series (it has no count-only query), which says nothing about how
-    fast it loaded. Polls that find a tag incomplete are counted (loading was not done).
-    Since a server keeps loading other tags while a confirmation is under way, subtracting
-    it can only make a slow loader look faster: TensorBoard's figure is a lower bound.
+    Returns three figures. `confirmed`: when the last tag's confirming request started;
+    everything was loaded by then (an upper bound, but for TensorBoard it includes the
+    earlier confirmations, each a transfer of a whole series, as it has no count-only
+    query). `incomplete`: when the last poll that found a tag incomplete started; loading
+    was not done then (a lower bound). `estimate`: `confirmed` minus the time spent in
+    earlier confirmations, the figure the table shows.
     """
     start = time.monotonic()
     confirming = 0.0
+    incomplete = 0.0
+    confirmed = 0.0
     with httpx.Client(timeout=300) as client:
         for run, tag in pairs:
             while True:
@@ -174,10 +177,13 @@ def wait_all_points(server, pairs, steps, deadline=1800.0) -> float:
                 except (httpx.HTTPError, ValueError, KeyError):
                     complete = False
                 if complete:
+                    confirmed = t0 - start
                     confirming += time.monotonic() - t0
                     break
+                incomplete = t0 - start
                 time.sleep(0.25)
-    return time.monotonic() - start - confirming
+    last_confirmation = time.monotonic() - start - confirmed
+    return confirmed, incomplete, confirmed - (confirming - last_confirmation)
 
 
 class Ours:
@@ -238,7 +244,8 @@ def measure(server, logdir: Path, pairs, steps: int, expect_points: int, request
     memory = PeakMemory(proc.pid)
     memory.start()
     try:
-        load = wait_all_points(server, pairs, expect_points)  # clock starts at the spawn
+        # The clock starts at the spawn.
+        confirmed, incomplete, load = wait_all_points(server, pairs, expect_points)
         rng = random.Random(0)
         with httpx.Client(timeout=120) as client:
             picks = [rng.choice(pairs) for _ in range(max(requests, full_requests))]
@@ -252,7 +259,8 @@ def measure(server, logdir: Path, pairs, steps: int, expect_points: int, request
                 thin = _latency_many(client, lambda r, t: server.thin(client, r, t, rng), picks,
                                      lambda response: response.raise_for_status())
         time.sleep(0.3)
-        return {"load_s": load, "peak_rss_mib": memory.peak / 2**20, "full": full,
+        return {"load_s": load, "load_bounds_s": [incomplete, confirmed],
+                "peak_rss_mib": memory.peak / 2**20, "full": full,
                 "thin": thin}
     finally:
         memory.stop.set()
@@ -330,6 +338,9 @@ def report(results: dict, points: int) -> None:
         print(f"{name:28}{r['load_s']:10.2f}{r['peak_rss_mib']:10.0f}"
               f"{r['peak_rss_mib'] * 2**20 / points:9.1f}{thin[0] * 1e3:11.1f}"
               f"{thin[1] * 1e3:11.1f}{r['full'][0]:12.3f}{r['full'][1]:12.3f}")
+    for name, r in results.items():
+        low, high = r["load_bounds_s"]
+        print(f"{name}: found a tag incomplete at {low:.2f} s, all confirmed by {high:.2f} s")
     if "tensorboard" in results:
         ours, tb = results["ours"], results["tensorboard"]
         print(f"\nratios (tensorboard / ours): load {tb['load_s'] / ours['load_s']:.2f}x, "
