@@ -12,13 +12,12 @@ import pytest
 from board.events import EventFileWriter
 from board.proto import event_pb2, graph_pb2, node_def_pb2
 from board.store.smoothing import ema_debiased
+from board_process import BoardProcess
 from writers import write_media, write_ours, write_tensorboard
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    from conftest import BoardProcess
-
     logdir = tmp_path_factory.mktemp("api") / "logs"
     write_ours(logdir / "ours" / "a", steps=range(1, 2001), value=lambda s: math.sin(s / 50))
     write_tensorboard(logdir / "theirs")
