@@ -6,6 +6,7 @@ import argparse
 import logging
 import os
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -82,9 +83,11 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as err:
         print(f"board: error: {err}", file=sys.stderr)
         return 2
-    if args.first_run_job:
-        _maybe_first_run(logdirs, args.first_run_job)
-    return _serve(args, logdirs, sock)
+    job = _maybe_first_run(logdirs, args.first_run_job) if args.first_run_job else None
+    try:
+        return _serve(args, logdirs, sock)
+    finally:
+        _stop_job(job)
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -100,20 +103,30 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _maybe_first_run(logdirs: list[Logdir], job: str) -> None:
+def _maybe_first_run(logdirs: list[Logdir], job: str) -> subprocess.Popen | None:
     if len(logdirs) != 1 or is_url(logdirs[0].url) or discover(logdirs[0]):
-        return
+        return None
+    from board import first_run
+
     try:
-        from board import first_run
-    except ImportError:
-        logger.info("no board.first_run module; not starting the %r job", job)
-        return
-    try:
-        first_run.start_if_empty(logdirs[0].url, job)
+        return first_run.start_if_empty(logdirs[0].url, job)
     except ValueError as err:  # an unknown job name: say so, serve anyway
         logger.error("not starting a first run: %s", err)
     except Exception:  # the board must come up even if the demo job cannot start
         logger.exception("could not start the first-run job %r", job)
+    return None
+
+
+def _stop_job(job: subprocess.Popen | None) -> None:
+    """The board started the job, so it does not outlive the board (SIGTERM included)."""
+    if job is None or job.poll() is not None:
+        return
+    job.terminate()
+    try:
+        job.wait(10)
+    except subprocess.TimeoutExpired:
+        job.kill()
+        job.wait()
 
 
 def _serve(args, logdirs: list[Logdir], sock: socket.socket) -> int:

@@ -24,7 +24,7 @@ def _mnist_argv(logdir: Path) -> list[str]:
         "-m", "scopeflow.examples.mnist.fully_connected_feed",
         "--dataset", "auto",
         "--train_dir", str(logdir / "mnist"),
-        "--max_steps", "2000",
+        "--max_steps", "10000",
     ]
 
 

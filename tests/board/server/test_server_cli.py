@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import signal
 import subprocess
 import sys
@@ -65,3 +67,14 @@ def test_first_run_creates_logdir_and_reports_unknown_job(tmp_path, start_board)
     assert board.get("/api/runs").json() == []
     board.wait_for(lambda: "unknown first-run job 'no-such-job'" in board.stderr)
     assert "Traceback" not in board.stderr
+
+
+def test_sigterm_stops_the_first_run_job_the_board_started(tmp_path):
+    from board_process import BoardProcess
+
+    board = BoardProcess(str(tmp_path / "fresh"), "--first_run_job", "mnist")
+    pid = int(board.wait_for(lambda: re.search(r"\(pid (\d+)\)", board.stderr))[1])
+    os.kill(pid, 0)  # the job is running
+    assert board.stop(signal.SIGTERM) == 0
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
