@@ -6,14 +6,14 @@ tags raise NotFoundError naming them; bad values raise InvalidArgumentError.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
 
+from board.server import jsonenc
 from board.server.errors import InvalidArgumentError, NotFoundError
 from board.store import m4_indices, select_range
+from board.store.cache import ByteBudgetCache
 from board.store.run_data import KINDS, RunData
 from board.store.scalars import ScalarColumns
 from board.store.smoothing import ema_debiased
@@ -81,7 +81,23 @@ def read_scalars(store: Store, run: str, tag: str, query: ScalarQuery
                  ) -> tuple[dict, dict[str, np.ndarray]]:
     """The series (or its M4 aggregate) as a JSON head and named columns."""
     query.validate()
+    return _shape(run, tag, scalar_columns(store, run, tag), query)
+
+
+def read_scalars_json(store: Store, run: str, tag: str, query: ScalarQuery) -> bytes:
+    """`read_scalars` encoded. Downsampled answers (bounded in size) are kept per series
+    version, so a page reload or a second card of the same width costs nothing."""
+    query.validate()
     cols = scalar_columns(store, run, tag)
+    if query.points is None:
+        return jsonenc.obj_with_columns(*_shape(run, tag, cols, query))
+    return _ENCODED.get_or_compute(
+        (run, tag, cols.key, query),
+        lambda: jsonenc.obj_with_columns(*_shape(run, tag, cols, query)), len)
+
+
+def _shape(run: str, tag: str, cols: ScalarColumns, query: ScalarQuery
+           ) -> tuple[dict, dict[str, np.ndarray]]:
     x = cols.step if query.x == "step" else cols.wall_time
     smoothed = None
     if query.smoothing is not None:
@@ -112,24 +128,16 @@ def read_scalars(store: Store, run: str, tag: str, query: ScalarQuery
     return head, columns
 
 
-_SMOOTHED: OrderedDict[tuple, np.ndarray] = OrderedDict()
-_SMOOTHED_LOCK = threading.Lock()
-_SMOOTHED_KEEP = 32
+# Budgets: a smoothed 100,000-point series is 800 KB, an encoded card line ~100 KB.
+_SMOOTHED = ByteBudgetCache(64 << 20)
+_ENCODED = ByteBudgetCache(64 << 20)
 
 
 def _smoothed(cols: ScalarColumns, weight: float) -> np.ndarray:
     """The EMA of a series, cached per series version: a chart's pans and zooms reuse it."""
-    key = (*cols.key, weight)
-    with _SMOOTHED_LOCK:
-        if key in _SMOOTHED:
-            _SMOOTHED.move_to_end(key)
-            return _SMOOTHED[key]
-    result = ema_debiased(cols.value, weight)
-    with _SMOOTHED_LOCK:
-        _SMOOTHED[key] = result
-        while len(_SMOOTHED) > _SMOOTHED_KEEP:
-            _SMOOTHED.popitem(last=False)
-    return result
+    return _SMOOTHED.get_or_compute((*cols.key, weight),
+                                    lambda: ema_debiased(cols.value, weight),
+                                    lambda a: a.nbytes)
 
 
 def _take(column: np.ndarray, idx: np.ndarray | None) -> np.ndarray:

@@ -41,14 +41,18 @@ def m4_indices(x: np.ndarray, y: np.ndarray, buckets: int,
     ys = y if order is None else y[order]
     lo, hi = (float(xs[0]), float(xs[-1])) if x_range is None else x_range
     starts = _bucket_starts(xs, lo, hi, buckets)
-    segment = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, n)))
-    picked = np.concatenate([
-        starts,                      # first of each bucket
-        np.append(starts[1:], n) - 1,  # last
+    ends = np.append(starts[1:], n) - 1
+    segment = np.repeat(np.arange(len(starts)), ends - starts + 1)
+    per_bucket = np.stack([
+        starts,
+        ends,
         _first_index_of(ys, starts, segment, np.fmin),
         _first_index_of(ys, starts, segment, np.fmax),
-    ])
-    picked = np.unique(picked[picked >= 0])
+    ], axis=1)
+    # Each bucket's indices lie inside its own [start, end], so rows sorted one by one are
+    # sorted as a whole: duplicates are then neighbours (no global sort or hash needed).
+    picked = np.sort(per_bucket, axis=1).ravel()
+    picked = picked[np.append(True, picked[1:] != picked[:-1])]
     return picked if order is None else order[picked]
 
 
@@ -72,10 +76,12 @@ def _bucket_starts(xs: np.ndarray, lo: float, hi: float, buckets: int) -> np.nda
 def _first_index_of(ys: np.ndarray, starts: np.ndarray, segment: np.ndarray, reduce
                     ) -> np.ndarray:
     """Per segment (given by start indices, and `segment` index per element), the first
-    index holding its reduced value; -1 where a segment holds only NaN."""
+    index holding its reduced value; the segment's start where it holds only NaN."""
     extreme = reduce.reduceat(ys, starts)
     hits = np.flatnonzero(ys == extreme[segment])
-    found, first = np.unique(segment[hits], return_index=True)
-    out = np.full(len(starts), -1, np.int64)
-    out[found] = hits[first]
+    hit_segment = segment[hits]
+    # hits ascend, so a segment's first hit is where the segment number changes
+    first = np.append(True, hit_segment[1:] != hit_segment[:-1])
+    out = starts.copy()
+    out[hit_segment[first]] = hits[first]
     return out

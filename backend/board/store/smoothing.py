@@ -21,26 +21,32 @@ def ema_debiased(values: np.ndarray, weight: float) -> np.ndarray:
     if not 0.0 <= weight < 1.0:
         raise ValueError(f"smoothing weight must be in [0, 1), got {weight}")
     values = np.asarray(values, np.float64)
-    out = values.copy()
     if len(values) == 0 or weight == 0.0 or np.all(values == values[0]):
-        return out
+        return values.copy()
     finite = np.isfinite(values)
+    if finite.all():  # the usual case: no masking, no copies beyond the result
+        return _smooth_finite(values, weight)
+    out = values.copy()
     v = values[finite]
-    if len(v) == 0:
-        return out
-    ema = _ema(v, weight)
-    out[finite] = ema / _debias(len(v), weight)
+    if len(v):
+        out[finite] = _smooth_finite(v, weight)
     return out
 
 
-def _debias(n: int, w: float) -> np.ndarray:
-    """1 - w**k for k = 1..n. Powers below 2**-60 leave 1.0 unchanged in float64, so only
-    the first few are computed (a pow per point costs more than the filter itself)."""
-    debias = np.ones(n)
-    if w > 0.0:
-        m = min(n, int(np.ceil(-60.0 * np.log(2.0) / np.log(w))))
-        debias[:m] -= np.cumprod(np.full(m, w))
-    return debias
+def _smooth_finite(v: np.ndarray, w: float) -> np.ndarray:
+    smoothed = _ema(v, w)
+    m = _debiased_prefix(len(v), w)
+    smoothed[:m] /= 1.0 - np.cumprod(np.full(m, w))
+    return smoothed
+
+
+def _debiased_prefix(n: int, w: float) -> int:
+    """How many of the divisors 1 - w**k (k = 1..n) differ from 1.0: powers below 2**-60
+    leave 1.0 unchanged in float64, so only the first few are computed (a pow per point
+    costs more than the filter itself)."""
+    if w <= 0.0:
+        return 0
+    return min(n, int(np.ceil(-60.0 * np.log(2.0) / np.log(w))))
 
 
 def _ema(v: np.ndarray, w: float) -> np.ndarray:

@@ -63,3 +63,22 @@ def test_float_columns_round_trip_exactly():
     values = np.random.default_rng(0).normal(size=100) * 10.0 ** np.arange(-50, 50)
     assert json.loads(column(values)) == values.tolist()
     assert all(math.isfinite(v) for v in json.loads(column(values)))
+
+
+def test_repeated_downsampled_request_is_identical_and_growth_is_not_served_stale():
+    store = Store()
+    series = store.ensure_run("r").series("grow")
+    series.append(np.arange(100), np.arange(100) * 1.0, np.sin(np.arange(100)))
+    app = create_app(Settings([]), start_reloader=False)
+    app.dependency_overrides[get_store] = lambda: store
+    body = {"items": [{"run": "r", "tag": "grow"}], "points": 10, "smoothing": 0.5}
+    with TestClient(app) as c:
+        first = c.post("/api/scalars/batch", json=body)
+        assert c.post("/api/scalars/batch", json=body).content == first.content
+        series.append(np.arange(100, 150), np.arange(100, 150) * 1.0, np.full(50, 9.0))
+        grown = c.post("/api/scalars/batch", json=body).json()[0]
+        single = c.get("/api/scalars", params={"run": "r", "tag": "grow", "points": 10,
+                                               "smoothing": 0.5}).json()
+    assert first.json()[0]["total"] == 100
+    assert grown["total"] == 150 and grown["step"][-1] == 149 and grown["value"][-1] == 9.0
+    assert single == grown

@@ -75,3 +75,14 @@ def test_select_range_is_inclusive_and_handles_unsorted_x():
     assert select_range(np.arange(10), None, 2).tolist() == [0, 1, 2]
     assert select_range(np.arange(10), 8, None).tolist() == [8, 9]
     assert select_range(np.arange(10), 20, 30).tolist() == []
+
+
+def test_all_nan_buckets_and_repeated_extremes_match_brute_force():
+    # Buckets holding only NaN keep just their first and last point; ties for the minimum
+    # or maximum keep the first of them.
+    x = np.arange(400)
+    y = np.tile([1.0, 3.0, 1.0, 3.0, 2.0], 80)
+    y[100:140] = np.nan
+    got = m4_indices(x, y, 20).tolist()
+    assert got == reference_m4(x, y, 20, 0, 399)
+    assert set(got) >= {100, 119, 120, 139}

@@ -22,10 +22,6 @@ XAxis = Annotated[Literal["step", "wall_time"], Query(description="the x the ran
 Smoothing = Annotated[float | None, Query(ge=0.0, lt=1.0, description="EMA weight")]
 
 
-def _encode(head: dict, columns: dict) -> bytes:
-    return jsonenc.obj_with_columns(head, columns)
-
-
 @router.get("/scalars", responses=_SERIES_DOC, response_class=Response)
 def read_scalars(store: StoreDep, run: str, tag: str, points: Points = None,
                  x: XAxis = "step", start: float | None = None, end: float | None = None,
@@ -36,12 +32,14 @@ def read_scalars(store: StoreDep, run: str, tag: str, points: Points = None,
     TensorBoard's debiased EMA computed over the full series before downsampling.
     Non-finite values are written as null."""
     query = queries.ScalarQuery(points, x, start, end, smoothing)
+    if points is not None:
+        return Response(queries.read_scalars_json(store, run, tag, query), media_type=_JSON)
     head, columns = queries.read_scalars(store, run, tag, query)
     if len(columns["step"]) > _STREAM_ABOVE:
         # Column by column: a full-resolution body never sits in memory twice.
-        parts = (part.encode() for part in jsonenc.obj_with_columns_parts(head, columns))
+        parts = jsonenc.obj_with_columns_parts(head, columns)
         return StreamingResponse(parts, media_type=_JSON)
-    return Response(_encode(head, columns), media_type=_JSON)
+    return Response(jsonenc.obj_with_columns(head, columns), media_type=_JSON)
 
 
 @router.post("/scalars/batch", response_class=Response,
@@ -50,9 +48,9 @@ def read_scalars_batch(store: StoreDep, body: ScalarBatchRequest):
     """Several series with the same options, as a list in request order (one request per
     chart card)."""
     query = queries.ScalarQuery(body.points, body.x, body.start, body.end, body.smoothing)
-    parts = [_encode(*queries.read_scalars(store, item.run, item.tag, query)).decode()
+    parts = [queries.read_scalars_json(store, item.run, item.tag, query)
              for item in body.items]
-    return Response("[" + ",".join(parts) + "]", media_type=_JSON)
+    return Response(b"[" + b",".join(parts) + b"]", media_type=_JSON)
 
 
 @router.get("/scalars.csv", response_class=Response,
