@@ -119,23 +119,24 @@ def _float_dtype(dtype, what: str) -> dtypes.DType:
 
 def random_normal(shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, seed=None, name=None):
     """Samples from N(mean, stddev**2)."""
-    dtype = _float_dtype(dtype, "random_normal")
-    with ops.op_scope([shape, mean, stddev], name, "random_normal") as scope:
-        shape_tensor = _shape_tensor(shape)
-        mean = ops.convert_to_tensor(mean, dtype=dtype, name="mean")
-        stddev = ops.convert_to_tensor(stddev, dtype=dtype, name="stddev")
-        rnd = _draw("RandomStandardNormal", shape_tensor, dtype, seed)
-        return _math().add(rnd * stddev, mean, name=scope)
+    return _scaled_normal("RandomStandardNormal", "random_normal", shape, mean, stddev, dtype,
+                          seed, name)
 
 
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, seed=None, name=None):
     """Normal samples with values beyond two standard deviations redrawn."""
-    dtype = _float_dtype(dtype, "truncated_normal")
-    with ops.op_scope([shape, mean, stddev], name, "truncated_normal") as scope:
+    return _scaled_normal("TruncatedNormal", "truncated_normal", shape, mean, stddev, dtype,
+                          seed, name)
+
+
+def _scaled_normal(op_type, default_name, shape, mean, stddev, dtype, seed, name):
+    """`mean + stddev * draw`, the draw from the standard distribution `op_type`."""
+    dtype = _float_dtype(dtype, default_name)
+    with ops.op_scope([shape, mean, stddev], name, default_name) as scope:
         shape_tensor = _shape_tensor(shape)
         mean = ops.convert_to_tensor(mean, dtype=dtype, name="mean")
         stddev = ops.convert_to_tensor(stddev, dtype=dtype, name="stddev")
-        rnd = _draw("TruncatedNormal", shape_tensor, dtype, seed)
+        rnd = _draw(op_type, shape_tensor, dtype, seed)
         return _math().add(rnd * stddev, mean, name=scope)
 
 
