@@ -56,3 +56,13 @@ def test_first_point_is_unbiased():
 def test_weight_outside_unit_interval_raises(w):
     with pytest.raises(ValueError, match="smoothing weight"):
         ema_debiased(np.arange(3.0), w)
+
+
+@pytest.mark.parametrize("w", [1e-12, 0.01, 0.5, 0.9999])
+def test_extreme_weights_and_lengths_around_block_edges_match_the_formula(w):
+    # Tiny weights shrink the blocks (their powers would overflow); lengths straddle them.
+    rng = np.random.default_rng(3)
+    for n in (1, 2, 63, 64, 65, 4097, 4160):
+        values = rng.normal(size=n) * 100 + 5
+        np.testing.assert_allclose(ema_debiased(values, w), reference(values.tolist(), w),
+                                   rtol=1e-9, atol=1e-9)
