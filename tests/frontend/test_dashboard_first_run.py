@@ -27,7 +27,10 @@ class FirstRunBoard(BoardProcess):
         children = psutil.Process(self.process.pid).children(recursive=True)
         super().stop()
         for child in children:  # the job outlives a terminated board; end it with the test
-            child.terminate()
+            try:
+                child.terminate()
+            except psutil.NoSuchProcess:  # it had already ended (or ended with the board)
+                pass
         psutil.wait_procs(children, timeout=10)
 
 
