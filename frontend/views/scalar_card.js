@@ -4,7 +4,7 @@
 import { runColor } from '../colors.js';
 import { el, formatNumber } from '../dom.js';
 import { api } from '../model.js';
-import { loadPlotly, plot } from '../plot.js';
+import { plot } from '../plot.js';
 import {
   appendPoints, mergeRange, nearestIndex, relativeUnit, robustRange, TZ_SHIFT_MS, xValues,
 } from '../series.js';
@@ -108,11 +108,9 @@ export class ScalarCard {
   }
 
   async fetchCoarse(runs, key) {
-    const request = api.scalarsBatch(runs.map((run) => ({ run, tag: this.tag })), {
+    const response = await api.scalarsBatch(runs.map((run) => ({ run, tag: this.tag })), {
       points: this.width(), x: this.serverX(), smoothing: state.smoothing || undefined,
     });
-    loadPlotly(); // the request is on its way: plotly's parsing now overlaps the server's work
-    const response = await request;
     if (key !== this.fetchKey) return;
     for (const series of batchResults(response)) this.coarse.set(series.run, series);
   }
