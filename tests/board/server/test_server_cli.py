@@ -69,10 +69,8 @@ def test_first_run_creates_logdir_and_reports_unknown_job(tmp_path, start_board)
     assert "Traceback" not in board.stderr
 
 
-def test_sigterm_stops_the_first_run_job_the_board_started(tmp_path):
-    from board_process import BoardProcess
-
-    board = BoardProcess(str(tmp_path / "fresh"), "--first_run_job", "mnist")
+def test_sigterm_stops_the_first_run_job_the_board_started(tmp_path, start_board):
+    board = start_board(tmp_path / "fresh", "--first_run_job", "mnist")
     pid = int(board.wait_for(lambda: re.search(r"\(pid (\d+)\)", board.stderr))[1])
     os.kill(pid, 0)  # the job is running
     assert board.stop(signal.SIGTERM) == 0
