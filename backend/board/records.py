@@ -24,9 +24,9 @@ from typing import Any, Self
 import numpy as np
 
 try:  # the C entry point: the package's wrapper adds a Python call per checksum
-    from google_crc32c._crc32c import value as _crc32c
+    from google_crc32c._crc32c import value as crc32c
 except ImportError:  # pragma: no cover - only without the compiled extension
-    from google_crc32c import value as _crc32c
+    from google_crc32c import value as crc32c
 
 __all__ = [
     "RecordCorruptError",
@@ -36,6 +36,8 @@ __all__ = [
     "TFRecordWriter",
     "encode_record",
     "encode_records",
+    "length_checksum",
+    "mask_crc",
     "masked_crc32c",
     "read_records",
 ]
@@ -79,10 +81,30 @@ class RecordTruncatedError(RecordError):
         self.offset = offset
 
 
-def masked_crc32c(data: bytes) -> int:
-    """TFRecord's masked CRC32C: rotate right by 15 bits and add a constant."""
-    crc = _crc32c(data)
+def mask_crc(crc):
+    """TensorFlow's checksum masking (records, tables, bundles): rotate right by 15 bits and
+    add a constant, so a CRC of data that itself holds CRCs stays well spread. Takes an int
+    or a numpy array of CRCs (returned as uint32)."""
+    if isinstance(crc, np.ndarray):
+        crc = crc.astype(np.uint64)
+        return ((((crc >> 15) | (crc << 17)) + _MASK_DELTA) & 0xFFFFFFFF).astype(np.uint32)
     return (((crc >> 15) | (crc << 17)) + _MASK_DELTA) & 0xFFFFFFFF
+
+
+def unmask_crc(masked: int) -> int:
+    """The CRC that `mask_crc` turned into `masked`."""
+    rot = (masked - _MASK_DELTA) & 0xFFFFFFFF
+    return ((rot >> 17) | (rot << 15)) & 0xFFFFFFFF
+
+
+def masked_crc32c(data: bytes) -> int:
+    """TFRecord's masked CRC32C of `data`."""
+    return mask_crc(crc32c(data))
+
+
+def length_checksum(length: int) -> int:
+    """The masked checksum of a record's length field (cached: files repeat few lengths)."""
+    return _LENGTH_CRCS[length]
 
 
 class _LengthChecksums(dict):
@@ -121,7 +143,7 @@ def encode_records(payloads: list[bytes]) -> bytes:
     if k < 32:
         return b"".join(map(encode_record, payloads))
     lengths = np.fromiter(map(len, payloads), np.int64, k)
-    crc = np.fromiter(map(_crc32c, payloads), np.uint64, k)
+    crc = np.fromiter(map(crc32c, payloads), np.uint64, k)
     headers = np.empty(k, _HEADER_FIELDS)
     headers["length"] = lengths
     headers["crc"] = np.fromiter(map(_LENGTH_CRCS.__getitem__, lengths.tolist()), np.uint32, k)
@@ -135,8 +157,7 @@ def encode_records(payloads: list[bytes]) -> bytes:
     is_payload[footer_at] = False
     out[is_payload] = np.frombuffer(b"".join(payloads), np.uint8)
     out[header_at] = headers.view(np.uint8)
-    out[footer_at] = ((((crc >> 15) | (crc << 17)) + _MASK_DELTA) & 0xFFFFFFFF).astype(
-        "<u4").view(np.uint8)
+    out[footer_at] = mask_crc(crc).astype("<u4").view(np.uint8)
     return out.tobytes()
 
 
@@ -267,7 +288,7 @@ def _bad_payloads(buf, first: int, payloads: list[bytes]) -> tuple[np.ndarray, n
     footer = ends - FOOTER_SIZE
     stored = (raw[footer].astype(np.uint64) | raw[footer + 1].astype(np.uint64) << 8
               | raw[footer + 2].astype(np.uint64) << 16 | raw[footer + 3].astype(np.uint64) << 24)
-    crc = np.fromiter(map(_crc32c, payloads), np.uint64, k)
+    crc = np.fromiter(map(crc32c, payloads), np.uint64, k)
     masked = (((crc >> 15) | (crc << 17)) + _MASK_DELTA) & 0xFFFFFFFF
     return starts, np.flatnonzero(masked != stored)
 

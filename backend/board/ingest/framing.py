@@ -23,14 +23,10 @@ from functools import lru_cache
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-try:  # the C entry point avoids a Python wrapper call per checksum
-    from google_crc32c._crc32c import value as crc32c
-except ImportError:  # pragma: no cover
-    from google_crc32c import value as crc32c
+from board.records import crc32c, length_checksum, mask_crc
 
 HEADER = 12
 FOOTER = 4
-_MASK_DELTA = 0xA282EAD8
 _PROBE = 32
 _MAX_PERIOD = 16
 _FIRST_WINDOW = 16  # periods predicted at first; x4 after each fully verified window
@@ -39,17 +35,6 @@ _TABLE_MAX_LENGTH = 512  # longer payloads are checked one by one (C speed per b
 _HEADER_STRUCT = struct.Struct("<QI")
 
 
-def masked(crc):
-    """TFRecord's checksum masking, for an int or a uint32 numpy array."""
-    if isinstance(crc, np.ndarray):
-        crc = crc.astype(np.uint64)
-        return ((((crc >> 15) | (crc << 17)) + _MASK_DELTA) & 0xFFFFFFFF).astype(np.uint32)
-    return (((crc >> 15) | (crc << 17)) + _MASK_DELTA) & 0xFFFFFFFF
-
-
-@lru_cache(maxsize=4096)
-def length_checksum(length: int) -> int:
-    return masked(crc32c(struct.pack("<Q", length)))
 
 
 @dataclass
@@ -178,7 +163,7 @@ def stored_checksums(a: np.ndarray, at: np.ndarray) -> np.ndarray:
 def payload_checksums(a: np.ndarray, payload_starts: np.ndarray, length: int) -> np.ndarray:
     """Masked CRC32C of the `length`-byte payloads at `payload_starts` (uint32 array)."""
     if length > _TABLE_MAX_LENGTH or len(payload_starts) < 8:
-        return np.array([masked(crc32c(a[s:s + length].tobytes()))
+        return np.array([mask_crc(crc32c(a[s:s + length].tobytes()))
                          for s in payload_starts.tolist()], np.uint32)
     return row_checksums(a[payload_starts[:, None] + np.arange(length)], length)
 
@@ -189,7 +174,7 @@ def row_checksums(rows: np.ndarray, length: int) -> np.ndarray:
     acc = np.full(len(rows), base, np.uint32)
     for j in range(length):
         acc ^= table[j][rows[:, j]]
-    return masked(acc)
+    return mask_crc(acc)
 
 
 def variable_checksums(rows: np.ndarray, length: int, const_crc: int,
@@ -201,7 +186,7 @@ def variable_checksums(rows: np.ndarray, length: int, const_crc: int,
     acc = np.full(len(rows), const_crc, np.uint32)
     for j in variable:
         acc ^= table[j].take(rows[:, j])
-    return masked(acc)
+    return mask_crc(acc)
 
 
 @lru_cache(maxsize=256)

@@ -1,26 +1,16 @@
-"""Masked CRC32C, as TensorFlow stores checksums in tables, bundles and records."""
+"""CRC32C for tables and bundles: extending a running checksum, plus the masking that
+board.records owns (one formula for records, tables and bundles)."""
 
 from __future__ import annotations
 
 import google_crc32c
+from board.records import mask_crc as mask
+from board.records import masked_crc32c
+from board.records import unmask_crc as unmask
 
-_MASK_DELTA = 0xA282EAD8
+__all__ = ["crc32c", "mask", "masked_crc32c", "unmask"]
 
 
 def crc32c(data: bytes, crc: int = 0) -> int:
     """CRC32C of `data`, extending `crc` (0 to start)."""
     return google_crc32c.extend(crc, bytes(data))
-
-
-def mask(crc: int) -> int:
-    # Rotated and offset so that a CRC of data that itself holds CRCs stays well spread.
-    return (((crc >> 15) | (crc << 17)) + _MASK_DELTA) & 0xFFFFFFFF
-
-
-def unmask(masked: int) -> int:
-    rot = (masked - _MASK_DELTA) & 0xFFFFFFFF
-    return ((rot >> 17) | (rot << 15)) & 0xFFFFFFFF
-
-
-def masked_crc32c(data: bytes) -> int:
-    return mask(crc32c(data))
