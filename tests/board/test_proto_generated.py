@@ -52,7 +52,10 @@ def test_messages_are_wire_compatible_with_tensorboards():
     node.attr["value"].tensor.float_val.extend([1.0, 2.0, 3.0])
     tb_graph.versions.producer = 27
     back = graph_pb2.GraphDef.FromString(tb_graph.SerializeToString())
-    assert back.SerializeToString() == tb_graph.SerializeToString()
+    # Maps (attr) serialize in no fixed order unless asked to.
+    assert back.SerializeToString(deterministic=True) == tb_graph.SerializeToString(
+        deterministic=True
+    )
     assert back.node[0].attr["transpose_a"].b is True
     assert list(back.node[0].attr["value"].tensor.float_val) == [1.0, 2.0, 3.0]
 
