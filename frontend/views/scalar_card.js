@@ -11,6 +11,7 @@ import {
 import { state } from '../state.js';
 import { attachTooltip } from './tooltip.js';
 
+const MARGIN = { l: 50, r: 14, t: 6, b: 34 };
 const PLOT_CONFIG = {
   displaylogo: false,
   displayModeBar: 'hover',
@@ -78,8 +79,10 @@ export class ScalarCard {
     return state.x === 'step' ? 'step' : 'wall_time';
   }
 
+  /** Pixels across the plotting area: one M4 bucket each (4 points at most). */
   width() {
-    return Math.max(50, Math.round(this.plot.clientWidth || 400));
+    const card = this.plot.clientWidth || 400;
+    return Math.max(50, Math.round(card - MARGIN.l - MARGIN.r));
   }
 
   /** Fetch what is missing for the current runs and settings, then draw. */
@@ -213,7 +216,7 @@ export class ScalarCard {
     const xTitle = { step: 'step', wall: '', relative: `relative time (${this.unit.label})` };
     return {
       height: this.element.classList.contains('enlarged') ? 460 : 230,
-      margin: { l: 50, r: 14, t: 6, b: 34 },
+      margin: MARGIN,
       showlegend: false,
       hovermode: false,
       dragmode: 'zoom',

@@ -3,6 +3,8 @@
 // they scroll into view, a few at a time, so the first chart is drawn quickly.
 
 import { el, userRegex } from '../dom.js';
+import { FetchQueue } from '../fetch_queue.js';
+import { plotlyReady } from '../plot.js';
 import { state, update } from '../state.js';
 import { regexInput, segmented, slider, toggle } from './controls.js';
 import { visibleRuns } from './runs.js';
@@ -12,32 +14,6 @@ import { ScalarCard } from './scalar_card.js';
 // share its CPU and all arrive late, so cards fetch one at a time, in the order they are
 // seen; what the user asks for (a zoom) goes to the front of the queue.
 const MAX_CONCURRENT_FETCHES = 1;
-
-class FetchQueue {
-  constructor(limit) {
-    this.limit = limit;
-    this.active = 0;
-    this.waiting = [];
-  }
-
-  run(fn, { urgent = false } = {}) {
-    return new Promise((resolve, reject) => {
-      this.waiting[urgent ? 'unshift' : 'push']({ fn, resolve, reject });
-      this.next();
-    });
-  }
-
-  next() {
-    while (this.active < this.limit && this.waiting.length) {
-      const { fn, resolve, reject } = this.waiting.shift();
-      this.active++;
-      Promise.resolve().then(fn).then(resolve, reject).finally(() => {
-        this.active--;
-        this.next();
-      });
-    }
-  }
-}
 
 export function groupOf(tag) {
   const slash = tag.indexOf('/');
@@ -51,7 +27,7 @@ export class ScalarsView {
     this.cards = new Map();
     this.collapsed = new Set();
     this.dirty = new Set();
-    this.queue = new FetchQueue(MAX_CONCURRENT_FETCHES);
+    this.queue = new FetchQueue(MAX_CONCURRENT_FETCHES, plotlyReady);
     this.observer = new IntersectionObserver((entries) => this.onIntersect(entries),
       { rootMargin: '300px 0px' });
     this.ctx = {

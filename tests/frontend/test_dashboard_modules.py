@@ -75,3 +75,65 @@ def test_run_colours_depend_only_on_the_name_and_spread(page):
     again = run_module(page, "colors.js", f"{names[::-1]!r}.map(m.runColor)")
     assert first == again[::-1]
     assert len(set(first)) >= 12, "similar names must not crowd onto a few colours"
+
+
+def test_fetch_queue_runs_only_the_first_task_until_its_gate_opens(page):
+    log = run_module(page, "fetch_queue.js", """(async () => {
+      const log = [];
+      let open;
+      const queue = new m.FetchQueue(2, new Promise((resolve) => { open = resolve; }));
+      const task = (name) => queue.run(async () => { log.push(name); });
+      const done = [task('first'), task('second'), task('third')];
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      log.push('gate opens');
+      open();
+      await Promise.all(done);
+      return log;
+    })()""")
+    assert log == ["first", "gate opens", "second", "third"]
+
+
+def test_fetch_queue_puts_urgent_tasks_first_and_keeps_its_limit(page):
+    log = run_module(page, "fetch_queue.js", """(async () => {
+      const log = [];
+      let running = 0;
+      const queue = new m.FetchQueue(1);
+      const task = (name, options) => queue.run(async () => {
+        running++;
+        log.push(`${name}:${running}`);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        running--;
+      }, options);
+      await Promise.all([task('a'), task('b'), task('zoom', { urgent: true })]);
+      return log;
+    })()""")
+    assert log == ["a:1", "zoom:1", "b:1"]
+
+
+def test_plots_are_drawn_one_at_a_time_each_settled_before_the_next(page):
+    log = run_module(page, "plot.js", """(async () => {
+      const log = [];
+      const Plotly = await m.plotlyReady;
+      const react = Plotly.react;
+      Plotly.react = (div, ...rest) => {
+        log.push(`start ${div.id}`);
+        return react.call(Plotly, div, ...rest);
+      };
+      try {
+        const divs = ['one', 'two', 'three'].map((id) => {
+          const div = document.createElement('div');
+          div.id = id;
+          document.body.append(div);
+          return div;
+        });
+        const line = [{ x: [0, 1, 2], y: [1, 3, 2], type: 'scatter', mode: 'lines' }];
+        await Promise.all(divs.map((div) => m.plot(div, line, { width: 200, height: 100 })
+          .then(() => log.push(`drawn ${div.id}`))));
+        for (const div of divs) div.remove();
+      } finally {
+        Plotly.react = react;
+      }
+      return log;
+    })()""")
+    assert log == ["start one", "drawn one", "start two", "drawn two", "start three",
+                   "drawn three"]

@@ -246,6 +246,16 @@ def test_zoom_refetches_the_visible_range_at_full_resolution(page, written):
     eventually(lambda: _assert_equal(len(_line(page, "dense")["x"]), len(coarse["x"])))
 
 
+def test_overview_has_one_m4_bucket_per_pixel_of_the_plotting_area(page):
+    wait_card(page, "dense")
+    line = eventually(lambda: _line(page, "dense"))
+    width = page.evaluate("""() => document.querySelector(
+      '#panel-scalars .card[data-tag="dense"] .plot')._fullLayout._size.w""")
+    # Noisy data fills nearly every bucket with its first, last, min and max point; buckets
+    # sized to the whole card would give more points than the plotting area has room for.
+    assert 3 * width < len(line["x"]) <= 4 * (width + 2)
+
+
 def _line(page, tag):
     lines = lines_by_run(page, tag, kind="raw")
     assert lines, f"{tag} not drawn"
