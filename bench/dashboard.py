@@ -10,7 +10,9 @@ runs x 100,000 points, and drawing 100 traces. Measured cold (a fresh browser pr
 plotly.js fetched and compiled) and warm (the same profile again: plotly.js from cache),
 from navigation start to the first `.card[data-drawn]`, with the page's own clock.
 The board keeps encoded downsampled answers per series version, so only the very first
-load finds the server cold: it is reported on its own line. Target: first chart within 2 s. The logdir is generated once (vectorized, the framing
+load finds the server cold; it is also the browser process's first page (no compiled
+plotly.js in its code cache, which dominates it), and is reported on its own line.
+Target: first chart within 2 s. The logdir is generated once (vectorized, the framing
 helpers of bench/ingest.py) and kept under --logdir.
 """
 
