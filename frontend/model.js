@@ -56,6 +56,7 @@ export class RunsModel {
     this.listeners = new Set();
     this.pending = null;
     this.lastEvent = new Map(); // run -> Date.now() of its last stream event
+    this.signature = null; // the last answer (or error), to tell whether anything changed
   }
 
   onChange(fn) {
@@ -77,18 +78,26 @@ export class RunsModel {
     return run.last_wall_time != null && Date.now() / 1000 - run.last_wall_time < 120;
   }
 
+  /** Fetch the list; listeners hear of it only when something changed (every view
+   * re-renders on it, so an unchanged answer, common on reconnects, costs nothing). */
   async refresh() {
+    const before = this.signature;
     try {
       const early = window.initialRuns; // started by index.html before the scripts loaded
       window.initialRuns = null;
       const runs = (early && await early) ?? await api.runs();
       runs.sort((a, b) => a.run.localeCompare(b.run));
-      this.runs = runs;
-      this.byName = new Map(runs.map((r) => [r.run, r]));
+      this.signature = JSON.stringify(runs);
+      if (this.signature !== before) {
+        this.runs = runs;
+        this.byName = new Map(runs.map((r) => [r.run, r]));
+      }
       this.error = null;
     } catch (err) {
       this.error = err;
+      this.signature = `error: ${err.message}`;
     }
+    if (this.loaded && this.signature === before) return;
     this.loaded = true;
     for (const fn of this.listeners) fn();
   }

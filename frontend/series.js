@@ -80,6 +80,26 @@ export function quantile(sorted, q) {
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
 }
 
+/**
+ * The y range plotly's autorange gives lines through every value of `arrays` (the data fill
+ * the middle 90% of the axis), or null when it is not a plain span (no values, no spread).
+ */
+export function autorange(arrays, logScale) {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const values of arrays) {
+    for (const v of values) {
+      if (!Number.isFinite(v) || (logScale && v <= 0)) continue;
+      const t = logScale ? Math.log10(v) : v;
+      if (t < lo) lo = t;
+      if (t > hi) hi = t;
+    }
+  }
+  if (!(hi > lo)) return null;
+  const pad = (hi - lo) / 18;
+  return [lo - pad, hi + pad];
+}
+
 /** A y range that ignores the outer 2% of values at each end (TensorBoard's outlier toggle). */
 export function robustRange(values, logScale) {
   const finite = values.filter((v) => Number.isFinite(v) && (!logScale || v > 0));

@@ -4,9 +4,10 @@
 import { runColor } from '../colors.js';
 import { el, formatNumber } from '../dom.js';
 import { api } from '../model.js';
-import { plot } from '../plot.js';
+import { plot, plotWhenIdle } from '../plot.js';
 import {
-  appendPoints, mergeRange, nearestIndex, relativeUnit, robustRange, TZ_SHIFT_MS, xValues,
+  appendPoints, autorange, mergeRange, nearestIndex, relativeUnit, robustRange, TZ_SHIFT_MS,
+  xValues,
 } from '../series.js';
 import { state } from '../state.js';
 import { attachTooltip } from './tooltip.js';
@@ -36,6 +37,7 @@ export class ScalarCard {
     this.loading = null;
     this.appended = 0;
     this.inflight = new Set(); // runs whose coarse series is being fetched
+    this.drawSeq = 0; // bumped by every draw; a deferred draw of older lines is dropped
     this.build();
   }
 
@@ -189,11 +191,11 @@ export class ScalarCard {
     }));
   }
 
-  traces(lines) {
+  traces(lines, { raw = true } = {}) {
     const traces = [];
     const smoothed = state.smoothing > 0;
     for (const line of lines) {
-      if (smoothed) {
+      if (smoothed && raw) {
         traces.push({ x: line.x, y: line.raw, type: 'scatter', mode: 'lines', hoverinfo: 'none',
           line: { color: line.color, width: 1 }, opacity: 0.25,
           meta: { run: line.run, kind: 'raw' } });
@@ -231,21 +233,51 @@ export class ScalarCard {
     };
   }
 
+  /**
+   * Plot the lines. A card's first picture with smoothing on has the smoothed lines only (at
+   * the y range the whole chart will have, so nothing moves); the faint raw lines, as many
+   * points again, are added once every card waiting for its first picture has it.
+   * `data-shown` marks the first picture, `data-drawn` a chart showing everything.
+   */
   draw() {
     const lines = this.lines();
     this.current = lines;
-    plot(this.plot, this.traces(lines), this.layout(lines), PLOT_CONFIG).then(() => {
-      if (!this.listening) {
-        this.listening = true;
-        this.plot.on('plotly_relayout', (ev) => this.onRelayout(ev));
-      }
-      this.element.dataset.drawn = String(Date.now());
-    });
+    const seq = ++this.drawSeq;
+    const layout = this.layout(lines);
+    const complete = () => {
+      this.listen();
+      this.element.dataset.shown ??= String(Date.now());
+      if (seq === this.drawSeq) this.element.dataset.drawn = String(Date.now());
+    };
+    if (this.element.dataset.shown || !(state.smoothing > 0)) {
+      plot(this.plot, this.traces(lines), layout, PLOT_CONFIG).then(complete);
+    } else {
+      plot(this.plot, this.traces(lines, { raw: false }), this.firstLayout(layout, lines),
+        PLOT_CONFIG).then(() => {
+        this.listen();
+        this.element.dataset.shown = String(Date.now());
+      });
+      plotWhenIdle(this.plot, () => (seq === this.drawSeq
+        ? [this.traces(lines), layout, PLOT_CONFIG] : null)).then(complete);
+    }
     const total = lines.reduce((n, l) => n + l.total, 0);
     const shown = lines.reduce((n, l) => n + l.x.length, 0);
     this.foot.textContent = lines.length
       ? `${lines.length} run${lines.length > 1 ? 's' : ''} · ${shown.toLocaleString()} of ${total.toLocaleString()} points drawn`
       : 'No selected run has this tag.';
+  }
+
+  /** `layout` with the y range fixed to the one autorange will give the complete chart. */
+  firstLayout(layout, lines) {
+    if (layout.yaxis.range) return layout;
+    const range = autorange(lines.flatMap((l) => [l.raw, l.y]), state.logy);
+    return range ? { ...layout, yaxis: { ...layout.yaxis, range, autorange: false } } : layout;
+  }
+
+  listen() {
+    if (this.listening) return;
+    this.listening = true;
+    this.plot.on('plotly_relayout', (ev) => this.onRelayout(ev));
   }
 
   onRelayout(ev) {

@@ -32,12 +32,15 @@ def browser_context(browser):
 
 @pytest.fixture
 def open_page(browser_context):
-    """open_page(url) -> page; after the test, the page must have logged no problem."""
+    """open_page(url, init_script=None) -> page; after the test, the page must have logged
+    no problem. `init_script` runs in the page before any of its own scripts."""
     opened = []
 
-    def _open(url: str):
+    def _open(url: str, init_script: str | None = None):
         page = browser_context.new_page()
         opened.append((page, PageProblems(page)))
+        if init_script:
+            page.add_init_script(init_script)
         page.goto(url)
         return page
 

@@ -49,6 +49,26 @@ def test_append_points_skips_steps_already_held(page):
     assert out["step"] == [1, 2, 3, 4] and out["value"] == [1, 1, 1, 2]
 
 
+@pytest.mark.parametrize("axis", ["linear", "log"])
+def test_autorange_matches_plotly_for_lines(page, axis):
+    ours, plotly = run_module(page, "series.js", f"""(async () => {{
+      const raw = [0.3, 7, 2, null, -1, 45, 0.02];
+      const smooth = [0.5, 3, 4, 30];
+      const div = document.createElement('div');
+      document.body.append(div);
+      await Plotly.react(div, [raw, smooth].map((y) => ({{ y, mode: 'lines' }})),
+        {{ width: 300, height: 200, yaxis: {{ type: '{axis}' }} }});
+      const range = [...div._fullLayout.yaxis.range];
+      div.remove();
+      return [m.autorange([raw, smooth], {str(axis == "log").lower()}), range];
+    }})()""")
+    assert ours == pytest.approx(plotly, rel=1e-12)
+
+
+def test_autorange_leaves_a_flat_line_to_plotly(page):
+    assert run_module(page, "series.js", "m.autorange([[2, 2], [2]], false)") is None
+
+
 def test_robust_range_ignores_a_single_spike(page):
     low, high = run_module(page, "series.js",
                            "m.robustRange([...Array(200).keys()].map(i => i % 10).concat([1e6]))")

@@ -256,6 +256,36 @@ def test_overview_has_one_m4_bucket_per_pixel_of_the_plotting_area(page):
     assert 3 * width < len(line["x"]) <= 4 * (width + 2)
 
 
+# Records every Plotly.react: the card's tag, the kinds of lines, the y range asked for
+# and the one plotly settled on.
+RECORD_DRAWS = """
+window.__draws = [];
+let plotly;
+Object.defineProperty(window, 'Plotly', { configurable: true, get: () => plotly, set(p) {
+  plotly = p;
+  const react = p.react;
+  p.react = async (div, data, layout, config) => {
+    const asked = layout.yaxis?.range ? [...layout.yaxis.range] : null; // plotly fills it in
+    const drawn = await react.call(p, div, data, layout, config);
+    window.__draws.push({ tag: div.closest('.card')?.dataset.tag,
+      kinds: data.map((t) => t.meta?.kind), asked, range: [...div._fullLayout.yaxis.range] });
+    return drawn;
+  };
+} });
+"""
+
+
+def test_first_picture_has_the_smoothed_lines_at_the_final_y_range(board, open_page):
+    page = open_page(board.url, init_script=RECORD_DRAWS)
+    wait_card(page, "loss")
+    draws = page.evaluate("window.__draws.filter((d) => d.tag === 'loss')")
+    first, complete = draws[0], draws[-1]
+    assert set(first["kinds"]) == {"line"}, "smoothed lines alone come first"
+    assert sorted(complete["kinds"]) == sorted(["raw", "line"] * len(first["kinds"]))
+    assert complete["asked"] is None, "the complete chart autoranges"
+    assert first["asked"] == pytest.approx(complete["range"], rel=1e-9), "nothing moves"
+
+
 def _line(page, tag):
     lines = lines_by_run(page, tag, kind="raw")
     assert lines, f"{tag} not drawn"
