@@ -1,7 +1,7 @@
 """scopeflow: TensorFlow 0.6's graph API on PyTorch. `import scopeflow as tf`."""
 
 # ruff: noqa: F401
-from scopeflow import app, errors, nn, train
+from scopeflow import app, errors, nn, python_io, train
 from scopeflow.client.config import ConfigProto, GPUOptions, GraphOptions, RunOptions
 from scopeflow.client.session import InteractiveSession, Session, get_default_session
 from scopeflow.client.tracing import RunMetadata
@@ -57,6 +57,7 @@ from scopeflow.ops.control_flow_ops import *
 from scopeflow.ops.gradients import *
 from scopeflow.ops.init_ops import *
 from scopeflow.ops.math_ops import *
+from scopeflow.ops.parsing_ops import *
 from scopeflow.ops.random_ops import *
 from scopeflow.ops.state_ops import (
     assign,

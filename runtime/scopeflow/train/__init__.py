@@ -1,5 +1,6 @@
 """tf.train: optimizers, Saver and checkpoint files, SummaryWriter."""
 
+from scopeflow.train import example
 from scopeflow.train.checkpoint_bundle import BundleReader
 from scopeflow.train.checkpoint_state import (
     checkpoint_exists,
@@ -7,6 +8,7 @@ from scopeflow.train.checkpoint_state import (
     latest_checkpoint,
     update_checkpoint_state,
 )
+from scopeflow.train.example import *
 from scopeflow.train.learning_rate_decay import exponential_decay
 from scopeflow.train.optimizer import Optimizer
 from scopeflow.train.optimizers import (
@@ -59,3 +61,4 @@ __all__ = [
     "update_checkpoint_state",
     "write_graph",
 ]
+__all__ += example.__all__
