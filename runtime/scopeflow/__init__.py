@@ -57,6 +57,7 @@ from scopeflow.ops.control_flow_ops import *
 from scopeflow.ops.data_flow_ops import FIFOQueue, QueueBase, RandomShuffleQueue
 from scopeflow.ops.gradients import *
 from scopeflow.ops.init_ops import *
+from scopeflow.ops.io_ops import *
 from scopeflow.ops.math_ops import *
 from scopeflow.ops.parsing_ops import *
 from scopeflow.ops.random_ops import *
