@@ -270,8 +270,36 @@ class FixedLenFeature(collections.namedtuple(
         return super().__new__(cls, shape, dtype, default_value)
 
 
-def parse_example(serialized, features, name=None, example_names=None):
+_LEGACY_ARGUMENTS = {"names", "dense_keys", "dense_types", "dense_defaults", "dense_shapes",
+                     "sparse_keys", "sparse_types"}
+
+
+def _features_argument(features, names, legacy) -> tuple[dict, object]:
+    """(features dict, example names) from either signature: TF 0.7's `features` dict, or
+    TF 0.6's `names` second argument with dense_keys, dense_types, dense_defaults and
+    dense_shapes keywords (as the 0.6 how-tos call it)."""
+    unknown = set(legacy) - _LEGACY_ARGUMENTS
+    if unknown:
+        raise TypeError(f"parse_example got unexpected keyword arguments {sorted(unknown)}")
+    if features is not None and not isinstance(features, dict):
+        features, names = None, features
+    names = legacy.get("names", names)
+    if legacy.get("sparse_keys"):
+        raise errors.UnimplementedError(None, None, "sparse features are not supported")
+    keys = legacy.get("dense_keys")
+    if keys is not None:
+        defaults = legacy.get("dense_defaults") or {}
+        shapes = legacy.get("dense_shapes") or [[]] * len(keys)
+        features = {k: FixedLenFeature(shape, t, defaults.get(k)) for k, t, shape in
+                    zip(keys, legacy["dense_types"], shapes, strict=True)}
+    if features is None:
+        raise ValueError("parse_example needs `features` (or dense_keys and dense_types)")
+    return features, names
+
+
+def parse_example(serialized, features=None, name=None, example_names=None, **legacy):
     """A dict of dense tensors, `[batch] + feature.shape` each, from serialized Examples."""
+    features, example_names = _features_argument(features, example_names, legacy)
     keys = sorted(features)
     specs = [features[k] for k in keys]
     for key, spec in zip(keys, specs, strict=True):
@@ -373,8 +401,9 @@ def _flat_default(value) -> list | None:
 register_op("ParseExample", infer=_parse_example_infer, kernel=_parse_example_kernel)
 
 
-def parse_single_example(serialized, features, name=None, example_names=None):
+def parse_single_example(serialized, features=None, name=None, example_names=None, **legacy):
     """parse_example of one serialized Example (a scalar): tensors of `feature.shape`."""
+    features, example_names = _features_argument(features, example_names, legacy)
     with ops.op_scope([serialized], name, "ParseSingleExample"):
         serialized = ops.convert_to_tensor(serialized, dtype=dtypes.string, name="serialized")
         if serialized.get_shape().ndims not in (None, 0):

@@ -200,3 +200,22 @@ def test_decoders_have_no_gradient():
         x = tf.placeholder(tf.string, [None])
         (col,) = tf.decode_csv(x, [[1.0]])
         assert tf.gradients(tf.reduce_sum(col), [x]) == [None]
+
+
+def test_parse_single_example_takes_tensorflow_0_6_dense_keys_and_types():
+    with tf.Graph().as_default():
+        serialized = tf.placeholder(tf.string, [])
+        parsed = tf.parse_single_example(
+            serialized, dense_keys=["image_raw", "label", "xy"],
+            dense_types=[tf.string, tf.int64, tf.float32],
+            dense_defaults={"xy": [0.0, 1.0]}, dense_shapes=[[], [], [2]])
+        out = _run(parsed, {serialized: _example(label=[5], image_raw=[b"ab"])})
+    assert out["label"] == 5 and out["image_raw"] == b"ab" and out["xy"].tolist() == [0.0, 1.0]
+
+
+def test_parse_example_0_6_names_argument_labels_errors():
+    with tf.Graph().as_default():
+        parsed = tf.parse_example(tf.constant(_strings([_example(image_raw=[b"a"])])),
+                                  ["rec7"], dense_keys=["label"], dense_types=[tf.int64])
+        with pytest.raises(tf.errors.InvalidArgumentError, match="Name: rec7, Feature: label"):
+            _run(parsed)
