@@ -1,6 +1,6 @@
 """tf.train: optimizers, Saver and checkpoint files, SummaryWriter."""
 
-from scopeflow.train import example
+from scopeflow.train import example, input
 from scopeflow.train.checkpoint_bundle import BundleReader
 from scopeflow.train.checkpoint_state import (
     checkpoint_exists,
@@ -8,7 +8,9 @@ from scopeflow.train.checkpoint_state import (
     latest_checkpoint,
     update_checkpoint_state,
 )
+from scopeflow.train.coordinator import Coordinator
 from scopeflow.train.example import *
+from scopeflow.train.input import *
 from scopeflow.train.learning_rate_decay import exponential_decay
 from scopeflow.train.optimizer import Optimizer
 from scopeflow.train.optimizers import (
@@ -18,6 +20,7 @@ from scopeflow.train.optimizers import (
     MomentumOptimizer,
     RMSPropOptimizer,
 )
+from scopeflow.train.queue_runner import QueueRunner, add_queue_runner, start_queue_runners
 from scopeflow.train.saver import Saver
 from scopeflow.train.state_dict import load_checkpoint_as_state_dict
 from scopeflow.train.summary_writer import SummaryWriter
@@ -62,3 +65,5 @@ __all__ = [
     "write_graph",
 ]
 __all__ += example.__all__
+__all__ += ["Coordinator", "QueueRunner", "add_queue_runner", "start_queue_runners"]
+__all__ += input.__all__
