@@ -97,6 +97,9 @@ def to_numpy(values, dtype=None) -> tuple[np.ndarray, dtypes.DType]:
             isinstance(v, (bytes, str)) for v in _flatten(values)
         ):
             raise TypeError(f"Failed to convert object of type {type(values)} to Tensor.")
+        if arr.dtype.kind in "SU":
+            # numpy's fixed-width strings drop trailing NUL bytes (raw image bytes end in 0s).
+            arr = np.array(values, dtype=object)
         if dtype is None:
             dtype = _infer_dtype(arr)
     if dtype == dtypes.string:

@@ -49,6 +49,16 @@ def test_constant_dtype_inference_follows_tensorflow():
     assert tf.constant([True]).dtype == tf.bool
 
 
+def test_string_constants_keep_trailing_nul_bytes():
+    raw = bytes([7, 0, 3, 0, 0])  # e.g. image pixels, where numpy's "S" dtype would cut at 3
+    with tf.Session() as sess:
+        assert sess.run(tf.constant(raw)) == raw
+        assert list(sess.run(tf.constant([raw, b"x\x00"]))) == [raw, b"x\x00"]
+        assert list(sess.run(tf.decode_raw(tf.constant([raw]), tf.uint8))[0]) == list(raw)
+    node = tf.constant([[raw]]).op.node_def
+    assert list(node.attr["value"].tensor.string_val) == [raw]
+
+
 def test_constant_with_shape_repeats_the_last_value():
     with tf.Session() as sess:
         np.testing.assert_array_equal(sess.run(tf.constant(7, shape=[2, 2])), [[7, 7], [7, 7]])
