@@ -237,6 +237,18 @@ def test_session_close_cancels_a_blocked_dequeue():
         waiting.result()
 
 
+@pytest.mark.timeout(60)
+def test_session_close_cancels_a_blocked_enqueue():
+    q = tf.FIFOQueue(1, tf.int32)
+    sess = bounded_session(20000)
+    sess.run(q.enqueue(1))
+    waiting = Background(sess, q.enqueue(2))
+    wait_for_waiter(sess, q)
+    sess.close()
+    with pytest.raises(tf.errors.CancelledError):
+        waiting.result()
+
+
 def test_operation_timeout_bounds_a_dequeue_on_an_empty_queue():
     q = tf.FIFOQueue(1, tf.int32)
     with bounded_session(50) as sess:
