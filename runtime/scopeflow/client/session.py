@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+import time
 
 import torch
 
@@ -18,6 +19,7 @@ from scopeflow.client import tracing
 from scopeflow.client.placement import Placer
 from scopeflow.client.plan import compile_plan
 from scopeflow.framework import ops
+from scopeflow.framework.kernel_context import run_deadline
 from scopeflow.framework.operation import Tensor
 
 
@@ -89,7 +91,19 @@ class BaseSession:
         return ""
 
     def run(self, fetches, feed_dict=None, options=None, run_metadata=None):
-        """Runs the ops needed for `fetches`; returns numpy values in the same structure."""
+        """Runs the ops needed for `fetches`; returns numpy values in the same structure.
+
+        `options.timeout_in_ms` bounds how long blocking ops (queues, readers) wait."""
+        timeout_ms = getattr(options, "timeout_in_ms", 0) if options is not None else 0
+        if timeout_ms > 0:
+            token = run_deadline.set(time.monotonic() + timeout_ms / 1000.0)
+            try:
+                return self._run(fetches, feed_dict, options, run_metadata)
+            finally:
+                run_deadline.reset(token)
+        return self._run(fetches, feed_dict, options, run_metadata)
+
+    def _run(self, fetches, feed_dict, options, run_metadata):
         if self._closed:
             raise RuntimeError("Attempted to use a closed Session.")
         if run_metadata is not None and tracing.wants_trace(options, run_metadata):

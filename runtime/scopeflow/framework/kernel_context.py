@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import time
+from contextvars import ContextVar
+
 import torch
+
+# When the Session.run in progress on this thread must end (time.monotonic()), from
+# RunOptions.timeout_in_ms; None when the run has no deadline. Per thread, because queue
+# runner threads run the same session concurrently with their own options.
+run_deadline: ContextVar[float | None] = ContextVar("run_deadline", default=None)
 
 
 class KernelContext:
@@ -31,6 +39,19 @@ class KernelContext:
         if self._generator is None:
             self._generator = self.session._generator_for(self.op, self.device)
         return self._generator
+
+    def blocking_timeout(self) -> float | None:
+        """Seconds a blocking kernel (a queue, a reader) may wait, None for no limit: the
+        config's operation_timeout_in_ms or what is left of the run's timeout_in_ms,
+        whichever ends first (DeadlineExceeded when it runs out)."""
+        config = getattr(self.session, "_config", None)
+        ms = getattr(config, "operation_timeout_in_ms", 0) or 0
+        limit = ms / 1000.0 if ms > 0 else None
+        deadline = run_deadline.get()
+        if deadline is not None:
+            left = max(0.0, deadline - time.monotonic())
+            limit = left if limit is None else min(limit, left)
+        return limit
 
     def __repr__(self) -> str:
         return f"KernelContext(op={self.op.name!r}, device={self.device})"

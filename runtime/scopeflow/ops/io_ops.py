@@ -23,7 +23,7 @@ from board import records as board_records
 from scopeflow import errors
 from scopeflow.framework import dtypes, ops, tensor_shape
 from scopeflow.framework.registry import NotDifferentiable, register_op
-from scopeflow.ops.data_flow_ops import lookup_queue, op_timeout
+from scopeflow.ops.queue_state import lookup_queue
 
 __all__ = [
     "FixedLengthRecordReader", "IdentityReader", "ReaderBase", "TFRecordReader",
@@ -171,7 +171,7 @@ def _reader_kernel(ctx):
 
 def _read_kernel(ctx, reader_name, queue_name):
     def next_work() -> bytes:
-        (work, *rest) = lookup_queue(ctx, queue_name).dequeue(op_timeout(ctx))
+        (work, *rest) = lookup_queue(ctx, queue_name).dequeue(ctx.blocking_timeout())
         flat = np.asarray(work, dtype=object).reshape(-1) if not rest else ()
         if len(flat) != 1 or not isinstance(flat[0], bytes):
             raise errors.InvalidArgumentError(

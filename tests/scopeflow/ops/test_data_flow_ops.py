@@ -265,6 +265,19 @@ def test_operation_timeout_bounds_an_enqueue_on_a_full_queue():
             sess.run(q.enqueue(2))
 
 
+@pytest.mark.timeout(60)
+def test_run_options_timeout_bounds_one_run_only():
+    q = tf.FIFOQueue(1, tf.int32)
+    reader = tf.TextLineReader()
+    with bounded_session(30_000) as sess:
+        short = tf.RunOptions(timeout_in_ms=50)
+        for blocked in (q.dequeue(), reader.read(q)):
+            with pytest.raises(tf.errors.DeadlineExceededError):
+                sess.run(blocked, options=short)
+        sess.run(q.enqueue(5), options=short)  # a run that does not block is unaffected
+        assert sess.run(q.dequeue()) == 5, "the next run, without options, has no deadline"
+
+
 def test_two_sessions_on_one_graph_have_separate_queues():
     q = tf.FIFOQueue(4, tf.int32)
     with bounded_session() as first, bounded_session() as second:
