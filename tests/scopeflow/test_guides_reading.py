@@ -152,3 +152,41 @@ def test_fully_connected_reader_flow_reads_every_image_of_every_epoch(tmp_path):
     expected = images.reshape(5, 784).astype(np.float32) * (1. / 255) - 0.5
     for got, lab in zip(got_images, got_labels, strict=True):
         np.testing.assert_allclose(got, expected[lab], rtol=1e-6)
+
+
+@pytest.mark.timeout(60)
+def test_match_filenames_once_lists_the_files_when_initialized(tmp_path):
+    filenames, rows = _write_csv_files(tmp_path)
+    (tmp_path / "notes.txt").write_text("not a csv\n")
+    with tf.Graph().as_default():
+        matched = tf.train.match_filenames_once(str(tmp_path / "*.csv"))
+        filename_queue = tf.train.string_input_producer(matched, num_epochs=1, shuffle=False)
+        _, value = tf.TextLineReader().read(filename_queue)
+        columns = tf.decode_csv(value, record_defaults=[[1]] * 5)
+        with tf.Session(config=BOUNDED) as sess:
+            sess.run(tf.initialize_all_variables())
+            (tmp_path / "late.csv").write_text("9,9,9,9,9\n")  # listed once: never read
+            assert sess.run(matched).tolist() == sorted(n.encode() for n in filenames)
+            coord = tf.train.Coordinator()
+            threads = tf.train.start_queue_runners(sess, coord)
+            seen = []
+            try:
+                while not coord.should_stop():
+                    seen.append(tuple(int(c) for c in sess.run(columns)))
+            except tf.errors.OutOfRangeError:
+                pass
+            finally:
+                coord.request_stop()
+            coord.join(threads)
+    assert sorted(seen) == sorted(rows)
+
+
+def test_matching_files_wants_one_pattern():
+    with tf.Graph().as_default():
+        with pytest.raises(ValueError, match="rank 0"):
+            tf.matching_files(["a*", "b*"])
+        pattern = tf.placeholder(tf.string)
+        files = tf.matching_files(pattern)
+        with tf.Session() as sess, pytest.raises(tf.errors.InvalidArgumentError,
+                                                 match="must be scalar"):
+            sess.run(files, {pattern: np.array([b"a*"], object)})

@@ -12,6 +12,7 @@ and empty, the queue's OutOfRangeError ends the read.
 
 from __future__ import annotations
 
+import glob
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -27,7 +28,7 @@ from scopeflow.ops.queue_state import lookup_queue
 
 __all__ = [
     "FixedLengthRecordReader", "IdentityReader", "ReaderBase", "TFRecordReader",
-    "TextLineReader", "WholeFileReader",
+    "TextLineReader", "WholeFileReader", "matching_files",
 ]
 
 # (key, value, at_end): at_end marks a record that also finishes its work item, as
@@ -207,8 +208,31 @@ register_op("ReaderNumWorkUnitsCompleted", infer=lambda _op: [(dtypes.int64, _SC
             kernel=_counter_kernel("work_units_completed"), stateful=True, ref_inputs=(0,))
 register_op("ReaderReset", infer=lambda _op: [], kernel=_reset_kernel, stateful=True,
             ref_inputs=(0,))
+
+
+def _matching_files_kernel(_ctx, pattern):
+    pattern = np.asarray(pattern, dtype=object)
+    if pattern.shape != ():
+        raise errors.InvalidArgumentError(
+            None, None, f"Input pattern tensor must be scalar, but had shape: {pattern.shape}")
+    # Sorted: glob's order follows the directory listing, which differs between machines.
+    names = sorted(glob.glob(os.fsdecode(pattern[()])))
+    out = np.empty(len(names), dtype=object)
+    out[:] = [os.fsencode(n) for n in names]
+    return out
+
+
+def _matching_files_infer(op):
+    pattern = op.inputs[0].get_shape()
+    if pattern.ndims not in (None, 0):
+        raise ValueError(f"Shape must be rank 0 but is rank {pattern.ndims} for 'MatchingFiles'")
+    return [(dtypes.string, tensor_shape.vector(None))]
+
+
+register_op("MatchingFiles", infer=_matching_files_infer, kernel=_matching_files_kernel,
+            stateful=True)  # the files on disk change between runs: never constant-folded
 for _type in [*_SOURCES, "ReaderRead", "ReaderNumRecordsProduced",
-              "ReaderNumWorkUnitsCompleted", "ReaderReset"]:
+              "ReaderNumWorkUnitsCompleted", "ReaderReset", "MatchingFiles"]:
     NotDifferentiable(_type)
 
 
@@ -246,6 +270,12 @@ class ReaderBase:
     def reset(self, name=None) -> ops.Operation:
         """Back to the state of a new reader: no work item, counters at zero."""
         return self._apply("ReaderReset", [self._reader_ref], name)
+
+
+def matching_files(pattern, name=None) -> ops.Tensor:
+    """The names of the files matching the glob `pattern` (a scalar string), sorted."""
+    return ops.apply_op("MatchingFiles", [ops.convert_to_tensor(pattern, dtypes.string)], {},
+                        name=name or "MatchingFiles").outputs[0]
 
 
 def _reader_op(op_type, name, **attrs) -> ops.Tensor:

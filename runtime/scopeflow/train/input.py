@@ -13,6 +13,7 @@ from scopeflow.ops import (
     array_ops,
     control_flow_ops,
     index_ops,
+    io_ops,
     math_ops,
     random_ops,
     summary_ops,
@@ -22,9 +23,18 @@ from scopeflow.ops.data_flow_ops import FIFOQueue, RandomShuffleQueue
 from scopeflow.train.queue_runner import QueueRunner, add_queue_runner
 
 __all__ = [
-    "batch", "batch_join", "limit_epochs", "range_input_producer", "shuffle_batch",
+    "batch", "batch_join", "limit_epochs", "match_filenames_once", "range_input_producer",
+    "shuffle_batch",
     "shuffle_batch_join", "slice_input_producer", "string_input_producer",
 ]
+
+
+def match_filenames_once(pattern, name=None):
+    """A variable holding the files matching `pattern` when it was initialized, so the
+    directory is listed once, not on every run."""
+    with ops.name_scope(name or "matching_filenames") as scope:
+        return variables.Variable(io_ops.matching_files(pattern), trainable=False,
+                                  name=scope, validate_shape=False)
 
 
 def limit_epochs(tensor, num_epochs=None, name=None):
