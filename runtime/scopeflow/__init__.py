@@ -61,6 +61,7 @@ from scopeflow.ops.io_ops import *
 from scopeflow.ops.math_ops import *
 from scopeflow.ops.parsing_ops import *
 from scopeflow.ops.random_ops import *
+from scopeflow.ops.sparse_ops import *
 from scopeflow.ops.state_ops import (
     assign,
     assign_add,

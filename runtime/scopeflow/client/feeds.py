@@ -10,6 +10,7 @@ import torch
 
 from scopeflow.framework import dtypes
 from scopeflow.framework.operation import Tensor
+from scopeflow.framework.sparse_tensor import SparseTensor
 from scopeflow.framework.tensor_util import string_array
 
 _BAD_FEED = ("The value of a feed cannot be a tf.Tensor object. Acceptable feed values "
@@ -56,6 +57,33 @@ def make_feeder(tensor: Tensor):
         return from_numpy(arr) if arr.flags.writeable else from_numpy(arr.copy())
 
     return feed
+
+
+def split_sparse_feeds(fn, sparse_at: dict[int, str], count: int):
+    """`fn` taking one argument per fed tensor, called with one per feed_dict key: the
+    values fed to the SparseTensor keys at `sparse_at` (position -> name) are split into
+    indices, values and shape. Arguments after the first `count` pass through."""
+
+    def run(*args):
+        expanded = []
+        for i, value in enumerate(args[:count]):
+            if i in sparse_at:
+                expanded.extend(_sparse_parts(value, sparse_at[i]))
+            else:
+                expanded.append(value)
+        return fn(*expanded, *args[count:])
+
+    return run
+
+
+def _sparse_parts(value, name: str) -> tuple:
+    # A SparseTensorValue is a namedtuple, so this also takes plain 3-tuples and lists.
+    if isinstance(value, (Tensor, SparseTensor)):
+        raise TypeError(_BAD_FEED)
+    if not isinstance(value, (tuple, list)) or len(value) != 3:
+        raise TypeError(f"The value fed to the SparseTensor of values '{name}' must be a SparseTensorValue or an "
+                        f"(indices, values, shape) tuple, not {_short(value)}")
+    return tuple(value)
 
 
 def _numeric_converter(tensor: Tensor, dtype: dtypes.DType):

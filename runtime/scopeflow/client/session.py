@@ -154,8 +154,10 @@ class BaseSession:
             plan = self._plans.get((key, feed_keys))
             if plan is None:
                 resolved = [fetch_lib.resolve_fetch(self._graph, leaf) for leaf in leaves]
-                feeds = [fetch_lib.resolve_feed(self._graph, k) for k in feed_keys]
+                feeds, adapt = fetch_lib.resolve_feeds(self._graph, feed_keys)
                 plan = compile_plan(self, self._placer, resolved, feeds, traced)
+                if adapt is not None:  # SparseTensor keys: one value feeds three tensors
+                    plan.fn = adapt(plan.fn)
                 self._plans[(key, feed_keys)] = plan
             return plan
 
