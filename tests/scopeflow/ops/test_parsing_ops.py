@@ -219,3 +219,67 @@ def test_parse_example_0_6_names_argument_labels_errors():
                                   ["rec7"], dense_keys=["label"], dense_types=[tf.int64])
         with pytest.raises(tf.errors.InvalidArgumentError, match="Name: rec7, Feature: label"):
             _run(parsed)
+
+
+# -- VarLenFeature ---------------------------------------------------------------------------
+def test_parse_example_var_len_feature_gives_a_sparse_tensor_of_batch_by_longest():
+    batch = [_example(ids=[7, 8, 9], label=[1]), _example(label=[2]), _example(ids=[5])]
+    features = {"ids": tf.VarLenFeature(tf.int64),
+                "label": tf.FixedLenFeature([], tf.int64, default_value=0)}
+    with tf.Graph().as_default():
+        parsed = tf.parse_example(tf.constant(_strings(batch)), features)
+        ids = parsed["ids"]
+        assert isinstance(ids, tf.SparseTensor) and ids.dtype == tf.int64
+        assert ids.indices.dtype == tf.int64 and ids.indices.get_shape().as_list() == [None, 2]
+        assert ids.shape.get_shape().as_list() == [2]
+        out = _run(parsed)
+    assert isinstance(out["ids"], tf.SparseTensorValue)
+    assert out["ids"].indices.tolist() == [[0, 0], [0, 1], [0, 2], [2, 0]]
+    assert out["ids"].values.tolist() == [7, 8, 9, 5] and out["ids"].values.dtype == np.int64
+    assert out["ids"].shape.tolist() == [3, 3]
+    assert out["label"].tolist() == [1, 2, 0]
+
+
+def test_parse_example_var_len_strings_and_floats_and_an_all_empty_feature():
+    batch = [_example(words=[b"a", b"bc"], xs=[0.5]), _example(xs=[1.5, 2.5])]
+    features = {"words": tf.VarLenFeature(tf.string), "xs": tf.VarLenFeature(tf.float32),
+                "none": tf.VarLenFeature(tf.int64)}
+    with tf.Graph().as_default():
+        out = _run(tf.parse_example(tf.constant(_strings(batch)), features))
+    assert out["words"].values.tolist() == [b"a", b"bc"]
+    assert out["words"].indices.tolist() == [[0, 0], [0, 1]]
+    assert out["words"].shape.tolist() == [2, 2]
+    assert out["xs"].values.dtype == np.float32 and out["xs"].values.tolist() == [0.5, 1.5, 2.5]
+    assert out["xs"].indices.tolist() == [[0, 0], [1, 0], [1, 1]]
+    assert out["none"].indices.shape == (0, 2) and out["none"].shape.tolist() == [2, 0]
+
+
+def test_parse_example_var_len_feature_of_the_wrong_type_is_invalid_argument():
+    with tf.Graph().as_default():
+        parsed = tf.parse_example(tf.constant(_strings([_example(ids=[1.5])])),
+                                  {"ids": tf.VarLenFeature(tf.int64)})
+        with pytest.raises(tf.errors.InvalidArgumentError,
+                           match="Feature: ids.  Data types don't match"):
+            _run(parsed)
+
+
+def test_parse_single_example_var_len_feature_has_position_indices():
+    with tf.Graph().as_default():
+        serialized = tf.placeholder(tf.string, [])
+        parsed = tf.parse_single_example(serialized, {"ids": tf.VarLenFeature(tf.int64)})
+        assert parsed["ids"].indices.get_shape().as_list() == [None, 1]
+        assert parsed["ids"].shape.get_shape().as_list() == [1]
+        out = _run(parsed["ids"], {serialized: _example(ids=[4, 5, 6])})
+    assert out.indices.tolist() == [[0], [1], [2]]
+    assert out.values.tolist() == [4, 5, 6] and out.shape.tolist() == [3]
+
+
+def test_parse_example_takes_tensorflow_0_6_sparse_keys_and_types():
+    batch = [_example(ids=[3], label=[1]), _example(ids=[4, 5], label=[2])]
+    with tf.Graph().as_default():
+        parsed = tf.parse_example(tf.constant(_strings(batch)), sparse_keys=["ids"],
+                                  sparse_types=[tf.int64], dense_keys=["label"],
+                                  dense_types=[tf.int64])
+        out = _run(parsed)
+    assert out["ids"].indices.tolist() == [[0, 0], [1, 0], [1, 1]]
+    assert out["ids"].values.tolist() == [3, 4, 5] and out["label"].tolist() == [1, 2]
