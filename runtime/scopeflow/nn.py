@@ -10,14 +10,16 @@ from __future__ import annotations
 import numpy as np
 
 from scopeflow.framework import dtypes, ops
-from scopeflow.ops import array_ops, math_ops
+from scopeflow.framework.sparse_tensor import SparseTensor
+from scopeflow.ops import array_ops, constant_op, math_ops
+from scopeflow.ops import index_ops as _nn_index
 from scopeflow.ops import nn_ops as _nn_ops  # noqa: F401 - registers the nn op types
 from scopeflow.ops import shape_util as _su
 from scopeflow.ops.math_ops import sigmoid, tanh
 
 __all__ = [
     "avg_pool", "batch_normalization", "bias_add", "conv2d", "dropout", "elu",
-    "embedding_lookup", "in_top_k", "l2_loss", "l2_normalize", "local_response_normalization",
+    "embedding_lookup", "embedding_lookup_sparse", "in_top_k", "l2_loss", "l2_normalize", "local_response_normalization",
     "log_softmax", "lrn", "max_pool", "moments", "relu", "relu6", "relu_layer",
     "sigmoid", "sigmoid_cross_entropy_with_logits", "softmax", "softmax_cross_entropy_with_logits",
     "softplus", "softsign", "sparse_softmax_cross_entropy_with_logits", "tanh", "top_k",
@@ -246,6 +248,47 @@ def embedding_lookup(params, ids, partition_strategy="mod", name=None, validate_
                 mask = array_ops.expand_dims(mask, -1)
             picked.append(math_ops.mul(rows, mask))
         return math_ops.add_n(picked, name=scope)
+
+
+def embedding_lookup_sparse(params, sp_ids, sp_weights, partition_strategy="mod", name=None,
+                            combiner="mean"):
+    """Per row of the 2-D SparseTensor `sp_ids`, its ids' embeddings times their weights
+    (1 when sp_weights is None), combined by 'sum', 'mean' (sum / total weight) or 'sqrtn'
+    (sum / sqrt of the sum of squared weights). Rows run up to the last row holding an id,
+    as TensorFlow's segment_sum does; indices must be in row-major order."""
+    if combiner not in ("mean", "sqrtn", "sum"):
+        raise ValueError("combiner must be one of 'mean', 'sqrtn' or 'sum'")
+    if not isinstance(params, list):
+        params = [params]
+    if not isinstance(sp_ids, SparseTensor):
+        raise TypeError("sp_ids must be SparseTensor")
+    if sp_weights is not None:
+        if not isinstance(sp_weights, SparseTensor):
+            raise TypeError("sp_weights must be either None or SparseTensor")
+        sp_ids.values.get_shape().assert_is_compatible_with(sp_weights.values.get_shape())
+        sp_ids.indices.get_shape().assert_is_compatible_with(sp_weights.indices.get_shape())
+    with ops.op_scope(params + [sp_ids], name, "embedding_lookup_sparse") as scope:
+        segment_ids = math_ops.cast(sp_ids.indices[:, 0], dtypes.int32)
+        num_rows = math_ops.add(math_ops.reduce_max(segment_ids), 1)
+        ids = math_ops.cast(sp_ids.values, dtypes.int32)
+        embeddings = embedding_lookup(params, ids, partition_strategy=partition_strategy)
+        dtype = embeddings.dtype.base_dtype
+        weights = (constant_op.ones_like(ids, dtype=dtype) if sp_weights is None
+                   else math_ops.cast(sp_weights.values, dtype))
+        # One size-1 axis per embedding dimension, so each weight scales its whole row.
+        row_rank = _su.dims(ops.convert_to_tensor(params[0]))
+        for _ in range(1 if row_rank is None else len(row_rank) - 1):
+            weights = array_ops.expand_dims(weights, -1)
+        weighted = math_ops.mul(embeddings, weights)
+        if combiner == "sum":
+            return _nn_index.unsorted_segment_sum(weighted, segment_ids, num_rows, name=scope)
+        total = _nn_index.unsorted_segment_sum(weighted, segment_ids, num_rows)
+        if combiner == "sqrtn":
+            weights = math_ops.square(weights)
+        norm = _nn_index.unsorted_segment_sum(weights, segment_ids, num_rows)
+        if combiner == "sqrtn":
+            norm = math_ops.sqrt(norm)
+        return math_ops.div(total, norm, name=scope)
 
 
 def _last_row(shard_params):
