@@ -34,6 +34,8 @@ from scopeflow.framework.dtypes import (
 from scopeflow.framework.ops import (
     Graph,
     GraphKeys,
+    IndexedSlices,
+    IndexedSlicesValue,
     Operation,
     Tensor,
     add_to_collection,

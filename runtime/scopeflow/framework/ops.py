@@ -19,6 +19,8 @@ from scopeflow.framework.operation import Operation, Tensor
 __all__ = [
     "Graph",
     "GraphKeys",
+    "IndexedSlices",
+    "IndexedSlicesValue",
     "KernelContext",
     "Operation",
     "Tensor",
@@ -205,3 +207,14 @@ def get_collection_ref(key) -> list:
 
 def get_all_collection_keys() -> list[str]:
     return get_default_graph().get_all_collection_keys()
+
+
+# IndexedSlices (Gather's gradient) densify where an op needs a Tensor; registered here so
+# that `ops.IndexedSlices` exists wherever `ops` is imported, as in TensorFlow.
+from scopeflow.framework.indexed_slices import (
+    IndexedSlices,
+    IndexedSlicesValue,
+    indexed_slices_to_tensor,
+)
+
+register_tensor_conversion_function(IndexedSlices, indexed_slices_to_tensor)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from scopeflow.framework import dtypes
+from scopeflow.framework import dtypes, ops
+from scopeflow.framework.indexed_slices import IndexedSlices
 from scopeflow.framework.registry import NotDifferentiable, RegisterGradient, register_op
 from scopeflow.ops import array_ops, math_ops
 from scopeflow.ops import shape_util as su
@@ -126,11 +127,18 @@ def _strided_slice_grad_grad(op, grad):
 
 @RegisterGradient("Gather")
 def _gather_grad(op, grad):
-    """d params = the rows of grad summed into the gathered rows (dense)"""
+    """d params = IndexedSlices(grad as rows, indices flattened, shape(params)): only the
+    gathered rows, never a params-sized tensor; duplicate indices add up when applied."""
     params, indices = op.inputs
-    rows = (su.dims(params) or [None])[0]
-    num = np.int32(rows) if rows is not None else A.slice(A.shape(params), [0], [1])[0]
-    return A.unsorted_segment_sum(grad, indices, num), None
+    p = su.dims(params)
+    if p is not None and None not in p:
+        dense_shape = ops.convert_to_tensor(np.asarray(p, dtype=np.int32))
+        values_shape = [-1] + p[1:]
+    else:
+        dense_shape = A.shape(params)
+        values_shape = A.concat(0, [[-1], A.slice(dense_shape, [1], [-1])])
+    values = A.reshape(grad, values_shape)
+    return IndexedSlices(values, A.reshape(indices, [-1]), dense_shape), None
 
 
 @RegisterGradient("GatherNd")

@@ -3,13 +3,18 @@
 The gradient graph is built from the per-op-type functions registered with
 `@RegisterGradient` (math_grad, array_grad, nn_grad), under a `gradients/` name scope
 with one `<op name>_grad/` scope per differentiated op, as TensorFlow 0.6 lays it out.
+
+A gradient may be an IndexedSlices (Gather's): it flows unchanged into gradient functions
+(Identity's passes it on; ops that need a Tensor densify it through the registered
+conversion) and comes out of tf.gradients as it is.
 """
 
 from __future__ import annotations
 
 import collections
 
-from scopeflow.framework import ops, registry
+from scopeflow.framework import dtypes, ops, registry
+from scopeflow.framework.indexed_slices import IndexedSlices
 from scopeflow.ops import (  # noqa: F401 - the *_grad modules register the gradients
     array_grad,
     array_ops,
@@ -66,11 +71,43 @@ def _initial_grad(y, grad_y):
 
 
 def _aggregate(grad_list):
+    """Tensors add up (AddN); with any IndexedSlices among them, TensorFlow 0.6 turns each
+    Tensor into slices of all its rows and concatenates values and indices."""
     if not grad_list:
         return None
     if len(grad_list) == 1:
         return grad_list[0]
-    return math_ops.add_n(grad_list)
+    if not any(isinstance(g, IndexedSlices) for g in grad_list):
+        return math_ops.add_n(grad_list)
+    slices = _same_index_dtype([_flatten_nested(_as_indexed_slices(g)) for g in grad_list])
+    return IndexedSlices(array_ops.concat(0, [s.values for s in slices]),
+                         array_ops.concat(0, [s.indices for s in slices]),
+                         slices[0].dense_shape)
+
+
+def _as_indexed_slices(grad):
+    if isinstance(grad, IndexedSlices):
+        return grad
+    shape = array_ops.shape(grad)
+    rows = array_ops.slice(shape, [0], [1])[0]
+    return IndexedSlices(grad, math_ops.range(0, rows), shape)
+
+
+def _flatten_nested(grad):
+    """Slices of slices (values themselves an IndexedSlices) as one level of slices."""
+    if not isinstance(grad.values, IndexedSlices):
+        return grad
+    inner = _flatten_nested(grad.values)
+    return IndexedSlices(inner.values, array_ops.gather(grad.indices, inner.indices),
+                         inner.dense_shape)
+
+
+def _same_index_dtype(slices):
+    """Concat needs one index dtype: int32 indices become int64 when any are int64."""
+    if all(s.indices.dtype.base_dtype == dtypes.int32 for s in slices):
+        return slices
+    return [IndexedSlices(s.values, math_ops.cast(s.indices, dtypes.int64), s.dense_shape)
+            if s.indices.dtype.base_dtype == dtypes.int32 else s for s in slices]
 
 
 def _output_grads(op, grads):
@@ -117,7 +154,9 @@ def _backprop_op(op, grads, stop_ops, colocate):
         in_grads = _input_grads(op, out_grads)
     for t, g in zip(op.inputs, in_grads):
         if g is not None:
-            grads.setdefault(t, []).append(ops.convert_to_tensor(g))
+            if not isinstance(g, IndexedSlices):
+                g = ops.convert_to_tensor(g)
+            grads.setdefault(t, []).append(g)
 
 
 class _no_scope:

@@ -7,6 +7,10 @@ A fused op names its variables and slots in the `var_names` attr (a flat list of
 per variable: the variable, then its slots) and takes the hyperparameters, then the gradients, as inputs;
 the optimizer gives it control inputs on the variables so the graph shows what it updates.
 Updates are in place, so every op holding the variable's tensor sees the new value.
+
+SparseApplyMomentum and SparseApplyAdagrad (TensorFlow's signatures: var, accum, lr, grad,
+indices[, momentum]) update only the rows `indices` names, slots included; duplicate indices
+are summed first, so a row gets the update its dense gradient would give.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from scopeflow.framework.registry import NotDifferentiable, register_op
 
 __all__ = [
     "apply_adagrad", "apply_adam", "apply_gradient_descent", "apply_momentum", "apply_rms_prop",
-    "fused_apply",
+    "fused_apply", "sparse_apply_adagrad", "sparse_apply_momentum",
 ]
 
 
@@ -149,6 +153,80 @@ for _type, (_rule, _n_slots, _hyper) in _RULES.items():
                 kernel=_fused_kernel(_rule, _n_slots, len(_hyper)))
     NotDifferentiable(_type)
     NotDifferentiable("Fused" + _type)
+
+
+# -- sparse updates: only the rows an IndexedSlices gradient names ------------------------
+def _summed_rows(ctx, var, grad, indices):
+    """(unique row ids, their summed gradient rows), after checking the ids."""
+    flat = indices.reshape(-1).long()
+    if grad.dim() == 0 or grad.shape[0] != flat.numel():
+        raise errors.InvalidArgumentError(
+            None, ctx.op, f"grad must have as many rows as indices has elements: grad shape "
+            f"{tuple(grad.shape)}, indices shape {tuple(indices.shape)}")
+    if flat.numel() and (int(flat.min()) < 0 or int(flat.max()) >= var.shape[0]):
+        raise errors.InvalidArgumentError(
+            None, ctx.op, f"indices {flat.tolist()} out of range [0, {var.shape[0]})")
+    ids, inverse = torch.unique(flat, return_inverse=True)
+    summed = grad.new_zeros((ids.numel(),) + tuple(grad.shape[1:]))
+    return ids, summed.index_add_(0, inverse, grad)
+
+
+def _sparse_momentum(ctx, var, accum, lr, grad, indices, momentum):
+    var, accum = _variable_value(ctx, var), _variable_value(ctx, accum)
+    ids, rows = _summed_rows(ctx, var, grad, indices)
+    accum_rows = accum.index_select(0, ids).mul_(_scalar(ctx, 5, momentum)).add_(rows)
+    accum.index_copy_(0, ids, accum_rows)
+    var.index_add_(0, ids, accum_rows, alpha=-_scalar(ctx, 2, lr))
+    return var
+
+
+def _sparse_adagrad(ctx, var, accum, lr, grad, indices):
+    var, accum = _variable_value(ctx, var), _variable_value(ctx, accum)
+    ids, rows = _summed_rows(ctx, var, grad, indices)
+    accum_rows = accum.index_select(0, ids).addcmul_(rows, rows)
+    accum.index_copy_(0, ids, accum_rows)
+    var.index_add_(0, ids, rows / accum_rows.sqrt(), alpha=-_scalar(ctx, 2, lr))
+    return var
+
+
+def _sparse_infer(op):
+    var, grad, indices = op.inputs[0], op.inputs[3], op.inputs[4]
+    indices.get_shape().assert_has_rank(1)
+    expected = indices.get_shape().concatenate(var.get_shape()[1:])
+    if not grad.get_shape().is_compatible_with(expected):
+        raise ValueError(f"Shapes {grad.get_shape()} and {expected} are incompatible: op "
+                         f"'{op.name}' needs grad of shape indices.shape + var.shape[1:]")
+    return [(var.dtype.base_dtype, var.get_shape())]
+
+
+for _type, _kernel in (("SparseApplyMomentum", _sparse_momentum),
+                       ("SparseApplyAdagrad", _sparse_adagrad)):
+    register_op(_type, infer=_sparse_infer, kernel=_kernel, stateful=True, ref_inputs=(0, 1))
+    NotDifferentiable(_type)
+
+
+def _apply_sparse_op(op_type, refs, lr, grad, indices, extra, use_locking, name):
+    from scopeflow.ops import state_ops
+
+    refs = [state_ops.as_ref(r, op_type) for r in refs]
+    dtype = refs[0].dtype.base_dtype
+    lr, grad, *extra = [ops.convert_to_tensor(v, dtype=dtype) for v in (lr, grad, *extra)]
+    indices = ops.convert_to_tensor(indices)
+    attrs = {"T": dtype, "Tindices": indices.dtype.base_dtype, "use_locking": bool(use_locking)}
+    return ops.apply_op(op_type, [*refs, lr, grad, indices, *extra], attrs, name=name).outputs[0]
+
+
+def sparse_apply_momentum(var, accum, lr, grad, indices, momentum, use_locking=False,
+                          name=None):
+    """For the rows i in indices: accum[i] = accum[i] * momentum + grad; var[i] -= lr * accum[i]."""
+    return _apply_sparse_op("SparseApplyMomentum", [var, accum], lr, grad, indices, [momentum],
+                            use_locking, name)
+
+
+def sparse_apply_adagrad(var, accum, lr, grad, indices, use_locking=False, name=None):
+    """For the rows i in indices: accum[i] += grad^2; var[i] -= lr * grad / sqrt(accum[i])."""
+    return _apply_sparse_op("SparseApplyAdagrad", [var, accum], lr, grad, indices, [],
+                            use_locking, name)
 
 
 def _apply(op_type, refs, values, name):

@@ -5,11 +5,16 @@
 `_1`, ... as TensorFlow names them), then adds ONE fused update op for all variables under
 the optimizer's name scope, then (with a global_step) an AssignAdd named after the
 optimizer that runs after the update, as TensorFlow's train op does.
+
+A gradient that is an IndexedSlices (Gather's, an embedding's) goes to `_apply_sparse`,
+which updates only the gathered rows under `update_<var>/` (SparseApplyMomentum, ...); an
+optimizer without one (its dense rule moves every row anyway) densifies it into the fused op.
 """
 
 from __future__ import annotations
 
 from scopeflow.framework import dtypes, ops
+from scopeflow.framework.indexed_slices import IndexedSlices, densify
 from scopeflow.ops import constant_op, control_flow_ops, training_ops
 
 __all__ = ["Optimizer"]
@@ -74,7 +79,7 @@ class Optimizer:
             # Without a global step or a finishing op, the update op is the train op and
             # takes the optimizer's name, as TensorFlow's final op does.
             alone = global_step is None and not self._has_finish
-            update = self._fused_updates(pairs, scope if alone else "update")
+            update = self._updates(pairs, scope if alone else "update")
             if alone:
                 return update
             finish = self._finish(update, "update_finish" if global_step is not None else scope)
@@ -85,9 +90,35 @@ class Optimizer:
             with ops.control_dependencies([finish]):
                 return state_ops.assign_add(global_step, 1, name=scope).op
 
-    def _fused_updates(self, pairs, name: str):
-        """One fused update op per device the variables ask for (one, as a rule)."""
+    def _updates(self, pairs, name: str):
+        """The fused dense update, plus one sparse update per IndexedSlices gradient."""
         hyper = self._hyper()
+        if not any(isinstance(g, IndexedSlices) for g, _ in pairs):
+            return self._fused_updates(pairs, hyper, name)
+        dense, sparse = [], []
+        for grad, var in pairs:
+            if not isinstance(grad, IndexedSlices):
+                dense.append((grad, var))
+                continue
+            with ops.name_scope("update_" + var.op.name), ops.device(var.device):
+                update = self._apply_sparse(grad, var, hyper)
+                if update is None:
+                    dense.append((densify(grad), var))
+                else:
+                    sparse.append(update)
+        if not sparse:
+            return self._fused_updates(dense, hyper, name)
+        if dense:
+            sparse.insert(0, self._fused_updates(dense, hyper, "update"))
+        return control_flow_ops.group(*sparse, name=name)
+
+    def _apply_sparse(self, grad, var, hyper):
+        """The op updating the rows of `var` that `grad` (an IndexedSlices) names, or None
+        to densify `grad` into the fused update. `hyper` is `_hyper()`'s list."""
+        del grad, var, hyper
+
+    def _fused_updates(self, pairs, hyper, name: str):
+        """One fused update op per device the variables ask for (one, as a rule)."""
         by_device: dict[str, list] = {}
         for grad, var in pairs:
             by_device.setdefault(var.device, []).append((grad, var))
@@ -117,8 +148,8 @@ class Optimizer:
                 raise TypeError(f"Variable must be a tf.Variable: {var!r}")
             if grad is None:
                 continue
-            if not isinstance(grad, ops.Tensor):
-                raise TypeError(f"Gradient must be a Tensor or None: {grad!r}")
+            if not isinstance(grad, (ops.Tensor, IndexedSlices)):
+                raise TypeError(f"Gradient must be a Tensor, IndexedSlices, or None: {grad!r}")
             if grad.dtype.base_dtype != var.dtype.base_dtype:
                 raise ValueError(
                     f"Gradient dtype {grad.dtype.name} does not match variable "

@@ -2,12 +2,20 @@
 
 Defaults, slot names and update rules are TensorFlow 0.6's; the rules themselves are in
 scopeflow.ops.training_ops.
+
+IndexedSlices gradients: GradientDescent subtracts the scaled rows (ScatterSub), Momentum and
+Adagrad apply SparseApplyMomentum / SparseApplyAdagrad to the gathered rows, as 0.6 does.
+Momentum's sparse rule is TensorFlow's lazy one: rows absent from a batch keep their
+momentum without decaying or moving. Adam and RMSProp densify the gradient into their fused
+update: 0.6's sparse Adam decays m and v and moves every row anyway (and squared duplicate
+rows one by one), and 0.6's RMSProp had no sparse update.
 """
 
 from __future__ import annotations
 
 from scopeflow.framework import dtypes, ops
-from scopeflow.ops import control_flow_ops, math_ops
+from scopeflow.framework.indexed_slices import IndexedSlices
+from scopeflow.ops import control_flow_ops, math_ops, training_ops
 from scopeflow.train.optimizer import Optimizer, _variables
 
 __all__ = [
@@ -28,6 +36,11 @@ class GradientDescentOptimizer(Optimizer):
     def _hyper(self):
         return [self._constant(self._learning_rate, "learning_rate")]
 
+    def _apply_sparse(self, grad, var, hyper):
+        lr = _as_dtype(hyper[0], grad.dtype)
+        delta = IndexedSlices(math_ops.mul(grad.values, lr), grad.indices, grad.dense_shape)
+        return var.scatter_sub(delta, use_locking=self._use_locking).op
+
 
 class MomentumOptimizer(Optimizer):
     """accum = momentum * accum + grad; var -= learning_rate * accum. Slot: `momentum`."""
@@ -43,6 +56,12 @@ class MomentumOptimizer(Optimizer):
     def _hyper(self):
         return [self._constant(self._learning_rate, "learning_rate"),
                 self._constant(self._momentum, "momentum")]
+
+    def _apply_sparse(self, grad, var, hyper):
+        lr, momentum = (_as_dtype(h, var.dtype) for h in hyper)
+        return training_ops.sparse_apply_momentum(
+            var, self.get_slot(var, "momentum"), lr, grad.values, grad.indices, momentum,
+            use_locking=self._use_locking).op
 
 
 class AdagradOptimizer(Optimizer):
@@ -62,6 +81,11 @@ class AdagradOptimizer(Optimizer):
 
     def _hyper(self):
         return [self._constant(self._learning_rate, "learning_rate")]
+
+    def _apply_sparse(self, grad, var, hyper):
+        return training_ops.sparse_apply_adagrad(
+            var, self.get_slot(var, "accumulator"), _as_dtype(hyper[0], var.dtype),
+            grad.values, grad.indices, use_locking=self._use_locking).op
 
 
 class AdamOptimizer(Optimizer):
@@ -125,3 +149,9 @@ class RMSPropOptimizer(Optimizer):
         return [self._constant(self._lr, "learning_rate"), self._constant(self._decay, "decay"),
                 self._constant(self._momentum, "momentum"),
                 self._constant(self._epsilon, "epsilon")]
+
+
+def _as_dtype(tensor, dtype):
+    """Hyperparameters are float32 constants; a float64 variable's sparse ops want float64."""
+    dtype = dtype.base_dtype
+    return tensor if tensor.dtype.base_dtype == dtype else math_ops.cast(tensor, dtype)
