@@ -95,21 +95,24 @@ class Optimizer:
         hyper = self._hyper()
         if not any(isinstance(g, IndexedSlices) for g, _ in pairs):
             return self._fused_updates(pairs, hyper, name)
-        dense, sparse = [], []
-        for grad, var in pairs:
-            if not isinstance(grad, IndexedSlices):
-                dense.append((grad, var))
-                continue
-            with ops.name_scope("update_" + var.op.name), ops.device(var.device):
-                update = self._apply_sparse(grad, var, hyper)
-                if update is None:
-                    dense.append((densify(grad), var))
-                else:
-                    sparse.append(update)
-        if not sparse:
-            return self._fused_updates(dense, hyper, name)
-        if dense:
-            sparse.insert(0, self._fused_updates(dense, hyper, "update"))
+        # Updates are in place and a gradient may read another variable (d(w*v)/dw = v):
+        # with several update ops, none may start before every gradient is computed.
+        with ops.control_dependencies(_gradient_ops(pairs)):
+            dense, sparse = [], []
+            for grad, var in pairs:
+                if not isinstance(grad, IndexedSlices):
+                    dense.append((grad, var))
+                    continue
+                with ops.name_scope("update_" + var.op.name), ops.device(var.device):
+                    update = self._apply_sparse(grad, var, hyper)
+                    if update is None:
+                        dense.append((densify(grad), var))
+                    else:
+                        sparse.append(update)
+            if not sparse:
+                return self._fused_updates(dense, hyper, name)
+            if dense:
+                sparse.insert(0, self._fused_updates(dense, hyper, "update"))
         return control_flow_ops.group(*sparse, name=name)
 
     def _apply_sparse(self, grad, var, hyper):
@@ -203,6 +206,16 @@ class Optimizer:
         if isinstance(value, ops.Tensor):
             return value
         return constant_op.constant(value, dtype=dtypes.float32, name=name)
+
+
+def _gradient_ops(pairs):
+    tensors = []
+    for grad, _ in pairs:
+        if isinstance(grad, IndexedSlices):
+            tensors += [grad.values, grad.indices]
+        else:
+            tensors.append(grad)
+    return list(dict.fromkeys(t.op for t in tensors))
 
 
 def _shape_of(var):
