@@ -129,3 +129,17 @@ def test_sparse_apply_with_an_out_of_range_index_is_invalid_argument():
         with pytest.raises(tf.errors.InvalidArgumentError, match="out of range") as e:
             sess.run(update)
     assert e.value.op.name == "apply"
+
+
+@pytest.mark.parametrize("name", ["GradientDescent", "Momentum", "Adagrad"])
+def test_float64_embedding_updates_sparsely(name):
+    with tf.Graph().as_default(), tf.Session() as sess:
+        table = tf.Variable(np.ones((5, 2)))
+        loss = tf.reduce_sum(tf.nn.embedding_lookup(table, [1, 1, 3]))
+        train = OPTIMIZERS[name]().minimize(loss)
+        sess.run(tf.initialize_all_variables())
+        sess.run(train)
+        got = sess.run(table)
+    assert got.dtype == np.float64
+    np.testing.assert_array_equal(got[[0, 2, 4]], 1.0)
+    assert got[1, 0] < got[3, 0] < 1.0
