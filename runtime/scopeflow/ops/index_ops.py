@@ -108,6 +108,11 @@ def _index_tuple(indices, rank):
 
 
 def _sparse_to_dense_kernel(ctx, indices, shape, values, default):
+    if isinstance(values, np.ndarray):  # strings: numpy object arrays, not torch
+        out = np.full(su.int_list(ctx, 1, shape), np.asarray(default, object)[()], dtype=object)
+        rows = np.asarray(indices.cpu(), np.int64).reshape(-1, out.ndim)
+        out[tuple(rows.T)] = values  # a scalar value fills every listed index
+        return out
     out = torch.full(su.int_list(ctx, 1, shape), default.item(), dtype=values.dtype,
                      device=values.device)
     out[_index_tuple(indices, out.dim())] = values

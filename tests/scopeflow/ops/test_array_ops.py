@@ -129,6 +129,15 @@ def test_sparse_to_dense_values_and_gradient():
              inputs=[values, default])
 
 
+def test_sparse_to_dense_of_strings():
+    with tf.Session() as sess:
+        dense = sess.run(tf.sparse_to_dense([[0, 1], [2, 0]], [3, 2], tf.constant([b"a", b"b"]),
+                                            b"-"))
+        filled = sess.run(tf.sparse_to_dense([[0], [2]], [3], b"z", b""))
+    assert dense.tolist() == [[b"-", b"a"], [b"-", b"-"], [b"b", b"-"]]
+    assert filled.tolist() == [b"z", b"", b"z"]
+
+
 def test_stop_gradient_blocks_gradient_but_passes_value():
     x = tf.placeholder(tf.float32, [2])
     y = tf.mul(tf.stop_gradient(x), x)
