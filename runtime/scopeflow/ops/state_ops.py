@@ -153,10 +153,11 @@ def _scatter_kernel(combine):
             raise errors.InvalidArgumentError(
                 None, ctx.op, f"indices {flat.tolist()} out of range [0, {current.shape[0]})")
         rows = updates.reshape((flat.numel(),) + tuple(current.shape[1:]))
-        value = current.clone()
-        combine(value, flat, rows)
-        ctx.resources[name] = value
-        return value
+        # In place, as TensorFlow updates the ref (and as the training ops do): a copy of
+        # the whole variable per step would cost an embedding table's size for a few rows.
+        # Fetched values are copies (plan.py), so no earlier result changes under its reader.
+        combine(current, flat, rows.to(current.dtype))
+        return current
 
     return kernel
 

@@ -135,3 +135,15 @@ def test_scatter_checks_shapes_and_index_range():
         sess.run(v.initializer)
         with pytest.raises(tf.errors.InvalidArgumentError, match="out of range"):
             sess.run(bad)
+
+
+def test_scatter_updates_leave_earlier_fetched_values_alone():
+    v = tf.Variable(np.arange(6, dtype=np.float32).reshape(3, 2))
+    sub = tf.scatter_sub(v, [2, 0, 2], np.ones((3, 2), np.float32))
+    with tf.Session() as sess:
+        sess.run(tf.initialize_all_variables())
+        before = sess.run(v)
+        after = sess.run(sub)
+        np.testing.assert_array_equal(before, np.arange(6).reshape(3, 2))
+        np.testing.assert_array_equal(after, [[-1, 0], [2, 3], [2, 3]])
+        np.testing.assert_array_equal(sess.run(v), after)
