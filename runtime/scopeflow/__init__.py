@@ -57,6 +57,7 @@ from scopeflow.ops.array_ops import *
 from scopeflow.ops.constant_op import *
 from scopeflow.ops.control_flow_ops import *
 from scopeflow.ops.data_flow_ops import FIFOQueue, QueueBase, RandomShuffleQueue
+from scopeflow.ops.example_parsing_ops import *
 from scopeflow.ops.gradients import *
 from scopeflow.ops.init_ops import *
 from scopeflow.ops.io_ops import *
