@@ -1,0 +1,1 @@
+"""GraphDef -> name-scope hierarchy, aggregated edges, structure/device attributes, layout."""
