@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from board.graph_json import GraphDecodeError
 from board.ingest.reloader import LogdirReloader
 from board.server.errors import PublicError
-from board.server.routes import compat, frontend, graph, media, runs, scalars, stream
+from board.server.routes import compat, frontend, graph, launch, media, runs, scalars, stream
 from board.server.settings import Settings
 from board.store.store import Store
 
@@ -45,8 +45,8 @@ def create_app(settings: Settings, store: Store | None = None,
     app.state.store = store
     app.state.reloader = reloader
     app.state.stopping = threading.Event()
-    for router in (runs.router, scalars.router, media.router, graph.router, stream.router,
-                   compat.router, frontend.router):
+    for router in (runs.router, scalars.router, media.router, graph.router, launch.router,
+                   stream.router, compat.router, frontend.router):
         app.include_router(router)
     app.add_exception_handler(PublicError, _public_error)
     app.add_exception_handler(GraphDecodeError, _bad_stored_data)

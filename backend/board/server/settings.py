@@ -27,3 +27,8 @@ class Settings:
     reload_interval: float = 5.0
     max_reload_threads: int = 1
     frontend_dir: Path = field(default_factory=default_frontend_dir)
+    # Launching (board.launch): extra jobs from a config file; a token that, when set, POSTs
+    # must carry (else only loopback clients may launch); seconds from SIGTERM to SIGKILL.
+    launch_config: Path | None = None
+    launch_token: str | None = None
+    launch_grace_seconds: float = 10.0
