@@ -3,6 +3,7 @@
 import { debounce, el } from './dom.js';
 import { openStream, RunsModel } from './model.js';
 import { onChange, readURL, state, TABS, update } from './state.js';
+import { GraphView } from './views/graph.js';
 import { DistributionCard, HistogramCard } from './views/histograms.js';
 import { ImageCard } from './views/images.js';
 import { emptyState, laterIssue } from './views/placeholders.js';
@@ -34,6 +35,7 @@ document.getElementById('tabs').replaceChildren(...tabButtons);
 const sidebar = new RunsSidebar(document.getElementById('sidebar'), runs);
 const views = {
   scalars: new ScalarsView(panels.scalars, runs),
+  graphs: new GraphView(panels.graphs, runs),
   histograms: new PluginView(panels.histograms, runs, {
     kind: 'histograms', noun: 'histograms', makeCard: (r, t) => new HistogramCard(r, t),
     controls: [segmented({ label: 'Mode', name: 'hist', value: state.hist,
@@ -47,9 +49,6 @@ const views = {
     kind: 'images', noun: 'images', makeCard: (r, t) => new ImageCard(r, t),
   }),
 };
-panels.graphs.append(laterIssue('Graphs',
-  'The graph view, collapsible by name scope with structure and device colouring, comes ' +
-  'with a later issue.'));
 panels.launch.append(laterIssue('Launch',
   'Launching registered training jobs (such as the built-in MNIST example) from this page ' +
   'comes with a later issue. Until then, start one from a terminal with its --train_dir ' +

@@ -110,7 +110,7 @@ def _place(nodes: list[dict], edges: list[GroupEdge], children: list[HNode]
     sugiyama = graph.layout_sugiyama(weights=[e.count for e in edges] or None)
     node_layer = [round(y) for _, y in sugiyama.coords[:len(nodes)]]
     layers = _layer_items(nodes, node_layer, sugiyama)
-    centre = _centres(layers, _median(n["width"] for n in nodes) + HGAP)
+    centre = _centres(layers, DUMMY_W + HGAP)
     left = min(centre[key] - width / 2 for items in layers.values() for _, width, key in items)
     bands = _bands(nodes, layers)
     for layer, items in layers.items():
@@ -127,7 +127,8 @@ def _place(nodes: list[dict], edges: list[GroupEdge], children: list[HNode]
     polylines = [route(nodes[s], nodes[t], attach[e], node_layer[s] <= node_layer[t],
                        dummies[e])
                  for e, (s, t) in enumerate(pairs)]
-    width = max(n["x"] + n["width"] for n in nodes)
+    width = max([n["x"] + n["width"] for n in nodes]
+                + [x + DUMMY_W / 2 for bends in dummies for x, _ in bends])
     height = max(n["y"] + n["height"] for n in nodes)
     return width, height, polylines
 
