@@ -10,17 +10,22 @@ const DEFAULTS = {
   runFilter: '',
   tagFilter: '',
   hist: 'offset', // offset | overlay
+  graphRun: '',
+  graphColor: 'structure', // structure | device
 };
 
 const KEYS = {
   tab: 'tab', smoothing: 'smoothing', x: 'x', logy: 'logy', outliers: 'outliers',
   runFilter: 'runs_re', tagFilter: 'tags_re', hist: 'hist',
+  graphRun: 'graph_run', graphColor: 'graph_color',
 };
 
 export const TABS = ['scalars', 'graphs', 'histograms', 'distributions', 'images', 'launch'];
 export const X_AXES = ['step', 'relative', 'wall'];
+export const GRAPH_COLORS = ['structure', 'device'];
 
-export const state = { ...DEFAULTS, selection: { only: false, names: new Set() } };
+// expanded: the graph's open name scopes, one repeated `expand=` parameter each.
+export const state = { ...DEFAULTS, selection: { only: false, names: new Set() }, expanded: [] };
 const listeners = new Set();
 
 export function onChange(fn) {
@@ -66,6 +71,7 @@ function parse(key, raw) {
   if (key === 'tab') return TABS.includes(raw) ? raw : fallback;
   if (key === 'x') return X_AXES.includes(raw) ? raw : fallback;
   if (key === 'hist') return ['offset', 'overlay'].includes(raw) ? raw : fallback;
+  if (key === 'graphColor') return GRAPH_COLORS.includes(raw) ? raw : fallback;
   return raw;
 }
 
@@ -78,6 +84,7 @@ export function readURL() {
   state.selection = only.length
     ? { only: true, names: new Set(only.filter(Boolean)) }
     : { only: false, names: new Set(params.getAll('hide')) };
+  state.expanded = params.getAll('expand').filter(Boolean);
 }
 
 function writeURL() {
@@ -90,6 +97,7 @@ function writeURL() {
   const { only, names } = state.selection;
   for (const run of [...names].sort()) params.append(only ? 'run' : 'hide', run);
   if (only && !names.size) params.append('run', ''); // "none selected" must survive a reload
+  for (const scope of state.expanded) params.append('expand', scope);
   const query = params.toString();
   const url = `${window.location.pathname}${query ? `?${query}` : ''}`;
   window.history.replaceState(null, '', url);

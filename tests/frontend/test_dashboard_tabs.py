@@ -1,4 +1,4 @@
-"""Histograms (offset and overlay), Distributions, Images, the placeholder tabs and the empty
+"""Histograms (offset and overlay), Distributions, Images, the placeholder tab and the empty
 state, in a real browser against the real board; a screenshot of each tab."""
 
 from __future__ import annotations
@@ -106,10 +106,10 @@ def test_images_step_slider_shows_each_step(board, open_page, screenshots):
     screenshot(page, screenshots, "images")
 
 
-def test_graphs_and_launch_tabs_say_what_comes_later(board, open_page, screenshots):
+def test_launch_tab_says_what_comes_later(board, open_page, screenshots):
     page = open_page(board.url)
     wait_drawn(page, 1)
-    for tab in ("graphs", "launch"):
+    for tab in ("launch",):  # the Graphs tab: test_dashboard_graph.py
         _tab(page, tab)
         panel = page.locator(f"#panel-{tab}")
         assert panel.is_visible()
