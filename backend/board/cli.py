@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 from board.ingest.discovery import Logdir, discover, is_url, parse_logdir_spec
 
@@ -37,6 +38,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--first_run_job", metavar="NAME", default=None,
                         help="when the logdir holds no runs yet, launch this registered job "
                              "so a first run appears (used by `make run`)")
+    parser.add_argument("--launch_config", metavar="FILE", default=None,
+                        help="TOML or JSON file declaring jobs the dashboard may launch, "
+                             "besides the built-in examples")
+    parser.add_argument("--launch_token", metavar="TOKEN",
+                        default=os.environ.get("SCOPEFLOW_LAUNCH_TOKEN") or None,
+                        help="when set, launching and stopping runs needs the header "
+                             "'Authorization: Bearer TOKEN' and is open to any client; "
+                             "without it only this machine may (default: "
+                             "$SCOPEFLOW_LAUNCH_TOKEN)")
     parser.add_argument("--log_level", default="info",
                         choices=["debug", "info", "warning", "error"],
                         help="server log verbosity (default info)")
@@ -79,11 +89,12 @@ def main(argv: list[str] | None = None) -> int:
             check_logdir(logdir)
         if not 0 <= args.port <= 65535:
             raise UsageError(f"--port must be in 0..65535, got {args.port}")
+        jobs = _launch_jobs(args.launch_config)
         sock = _bind(args.host, args.port)
     except UsageError as err:
         print(f"board: error: {err}", file=sys.stderr)
         return 2
-    job = _maybe_first_run(logdirs, args.first_run_job) if args.first_run_job else None
+    job = _maybe_first_run(logdirs, args.first_run_job, jobs) if args.first_run_job else None
     try:
         return _serve(args, logdirs, sock)
     finally:
@@ -103,13 +114,24 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _maybe_first_run(logdirs: list[Logdir], job: str) -> subprocess.Popen | None:
+def _launch_jobs(config: str | None):
+    """The launchable jobs, read now so that a bad config file stops the board at once."""
+    from board.launch.config import load_registry
+    from board.launch.errors import ConfigError
+
+    try:
+        return load_registry(config)
+    except ConfigError as err:
+        raise UsageError(str(err)) from None
+
+
+def _maybe_first_run(logdirs: list[Logdir], job: str, jobs) -> subprocess.Popen | None:
     if len(logdirs) != 1 or is_url(logdirs[0].url) or discover(logdirs[0]):
         return None
     from board import first_run
 
     try:
-        return first_run.start_if_empty(logdirs[0].url, job)
+        return first_run.start_if_empty(logdirs[0].url, job, jobs=jobs)
     except ValueError as err:  # an unknown job name: say so, serve anyway
         logger.error("not starting a first run: %s", err)
     except Exception:  # the board must come up even if the demo job cannot start
@@ -142,7 +164,9 @@ def _serve(args, logdirs: list[Logdir], sock: socket.socket) -> int:
 
     from board.server import Settings, create_app
 
-    settings = Settings(logdirs, args.reload_interval, args.max_reload_threads)
+    settings = Settings(logdirs, args.reload_interval, args.max_reload_threads,
+                        launch_config=Path(args.launch_config) if args.launch_config else None,
+                        launch_token=args.launch_token)
     app = create_app(settings, store, reloader, start_reloader=False)
     config = uvicorn.Config(app, log_level=args.log_level, timeout_graceful_shutdown=2,
                             access_log=args.log_level == "debug")

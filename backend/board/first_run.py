@@ -1,4 +1,4 @@
-"""Start a built-in training job when the board opens on an empty log directory, so that a
+"""Start a registered training job (board.launch.jobs) when the board opens on an empty log directory, so that a
 newcomer's first `make run` shows a run training live instead of an empty page.
 
 The job is a separate process (the board never imports scopeflow); its output goes to a log
@@ -11,25 +11,23 @@ import logging
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Mapping
 from pathlib import Path
+
+from board.launch.jobs import Job, JobRegistry, builtin_jobs
 
 logger = logging.getLogger(__name__)
 
 EVENT_FILE_MARKER = "tfevents"
 
-
-def _mnist_argv(logdir: Path) -> list[str]:
-    return [
-        "-m", "scopeflow.examples.mnist.fully_connected_feed",
-        "--dataset", "auto",
-        "--train_dir", str(logdir / "mnist"),
-        "--max_steps", "10000",
-    ]
+# Parameters that differ from a job's defaults for a first run: the demo keeps training while
+# a newcomer looks around the dashboard.
+FIRST_RUN_PARAMS: dict[str, dict] = {"mnist": {"max_steps": 10000}}
 
 
-# Job name -> the interpreter arguments that run it, given the logdir.
-FIRST_RUN_JOBS: dict[str, Callable[[Path], list[str]]] = {"mnist": _mnist_argv}
+def first_run_argv(job: Job, logdir: Path, python: str = sys.executable) -> list[str]:
+    """The command of `job` as a first run: run directory `<logdir>/<job name>`."""
+    return job.argv(job.check_params(FIRST_RUN_PARAMS.get(job.name, {})), logdir / job.name,
+                    python=python)
 
 
 def has_event_files(logdir: str | os.PathLike) -> bool:
@@ -44,16 +42,18 @@ def start_if_empty(
     logdir: str | os.PathLike,
     job_name: str,
     *,
-    jobs: Mapping[str, Callable[[Path], list[str]]] = FIRST_RUN_JOBS,
+    jobs: JobRegistry | None = None,
     python: str = sys.executable,
 ) -> subprocess.Popen | None:
-    """Start `job_name` in the background when `logdir` holds no event files yet.
+    """Start `job_name` (from `jobs`, the built-in jobs by default) in the background, writing
+    the run `<logdir>/<job_name>`, when `logdir` holds no event files yet.
 
     Returns the running process, or None when the logdir already has runs or is not a
     local directory (object-store logdirs are never written to by the board).
     """
+    jobs = jobs if jobs is not None else builtin_jobs()
     if job_name not in jobs:
-        known = ", ".join(sorted(jobs)) or "none"
+        known = ", ".join(sorted(jobs.names())) or "none"
         raise ValueError(f"unknown first-run job {job_name!r} (known jobs: {known})")
     if "://" in str(logdir):
         logger.info("first run: %s is not a local directory; not starting %s", logdir, job_name)
@@ -62,14 +62,15 @@ def start_if_empty(
     if has_event_files(logdir):
         return None
     logdir.mkdir(parents=True, exist_ok=True)
+    job = jobs.get(job_name)
+    argv = first_run_argv(job, logdir, python)
     log_path = logdir / f"{job_name}.first_run.log"
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
     # One torch thread: the board and the job share what may be a small machine.
-    env.setdefault("OMP_NUM_THREADS", "1")
+    env = {"OMP_NUM_THREADS": "1", **os.environ, **job.env, "PYTHONUNBUFFERED": "1"}
     with open(log_path, "ab") as log:
         process = subprocess.Popen(
-            [python, *jobs[job_name](logdir)],
-            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env,
+            argv, cwd=job.cwd, stdin=subprocess.DEVNULL, stdout=log,
+            stderr=subprocess.STDOUT, env=env,
         )
     logger.warning(
         "%s holds no runs yet: started the %s example (pid %d), output in %s",

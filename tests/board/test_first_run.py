@@ -4,26 +4,26 @@ from __future__ import annotations
 
 import importlib.util
 import subprocess
+import sys
 import time
 
 import pytest
 from board.events import EventFileWriter
-from board.first_run import FIRST_RUN_JOBS, has_event_files, start_if_empty
+from board.first_run import first_run_argv, has_event_files, start_if_empty
+from board.launch.jobs import Job, JobRegistry, builtin_jobs
 
-# A stand-in job that writes one scalar into <logdir>/tiny, through the board's own writer.
-TINY_JOB = {
-    "tiny": lambda logdir: [
-        "-c",
-        (
-            "import sys\n"
-            "from board.events import EventFileWriter\n"
-            "with EventFileWriter(sys.argv[1]) as w:\n"
-            "    w.add_scalar('loss', 0.5, step=1)\n"
-            "print('tiny job wrote', sys.argv[1])\n"
-        ),
-        str(logdir / "tiny"),
-    ],
-}
+# A stand-in job that writes one scalar into its run <logdir>/tiny, through the board's writer.
+TINY_JOB = JobRegistry([Job("tiny", "Tiny", "", (
+    "{python}", "-c",
+    (
+        "import sys\n"
+        "from board.events import EventFileWriter\n"
+        "with EventFileWriter(sys.argv[1]) as w:\n"
+        "    w.add_scalar('loss', 0.5, step=1)\n"
+        "print('tiny job wrote', sys.argv[1])\n"
+    ),
+    "{run_dir}",
+))])
 
 
 def _module_exists(name: str) -> bool:
@@ -74,16 +74,18 @@ def test_object_store_logdir_starts_nothing():
 
 
 def test_failing_job_output_lands_in_the_log(tmp_path):
-    jobs = {"bad": lambda logdir: ["-c", "raise SystemExit('no data for the bad job')"]}
+    jobs = JobRegistry([Job("bad", "Bad", "", (
+        "{python}", "-c", "raise SystemExit('no data for the bad job')"))])
     process = start_if_empty(tmp_path, "bad", jobs=jobs)
     assert _wait(process) == 1
     assert "no data for the bad job" in (tmp_path / "bad.first_run.log").read_text()
 
 
-def test_mnist_job_uses_the_current_interpreter_and_the_logdir(tmp_path):
-    argv = FIRST_RUN_JOBS["mnist"](tmp_path)
-    assert argv[:2] == ["-m", "scopeflow.examples.mnist.fully_connected_feed"]
+def test_mnist_first_run_uses_the_current_interpreter_the_logdir_and_a_long_demo(tmp_path):
+    argv = first_run_argv(builtin_jobs().get("mnist"), tmp_path)
+    assert argv[:3] == [sys.executable, "-m", "scopeflow.examples.mnist.fully_connected_feed"]
     assert argv[argv.index("--train_dir") + 1] == str(tmp_path / "mnist")
+    assert argv[argv.index("--max_steps") + 1] == "10000"
 
 
 @pytest.mark.slow
