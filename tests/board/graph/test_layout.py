@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from board.graph import cache
 from board.graph.hierarchy import Hierarchy
-from board.graph.layout import layout, visible_expanded
+from board.graph.layout import TITLE_H, layout, visible_expanded
 from graph_defs import graph, model, scaled
 
 
@@ -42,8 +42,9 @@ def check_group(group: dict, acyclic: bool = True) -> int:
     returns how many groups it checked."""
     nodes = by_name(group)
     frame = {"x": 0, "y": 0, "width": group["width"], "height": group["height"]}
+    title = TITLE_H if group["name"] else 0.0  # an expanded scope keeps room for its name
     for node in group["nodes"]:
-        assert node["width"] > 0 and node["height"] > 0
+        assert node["width"] > 0 and node["height"] > 0 and node["y"] >= title
         corners = [(node["x"], node["y"]),
                    (node["x"] + node["width"], node["y"] + node["height"])]
         assert all(inside(c, frame) for c in corners), node["name"]
