@@ -125,8 +125,8 @@ def test_clicking_a_scope_opens_it_and_the_url_restores_it(board, open_page, scr
     assert "expand=" not in page.url
 
 
-def test_device_colouring_fills_each_device_and_lists_it(board, open_page):
-    page = _open_graph(open_page, board.url + "?tab=graphs&graph_run=main")
+def test_device_colouring_fills_each_device_and_lists_it(board, open_page, screenshots):
+    page = _open_graph(open_page, board.url + "?tab=graphs&graph_run=main&expand=gradients")
     page.click('.segmented[data-name="graph_color"] button[data-value="device"]')
     assert "graph_color=device" in page.url
     legend = page.locator('[data-testid="graph-legend"] li')
@@ -136,6 +136,8 @@ def test_device_colouring_fills_each_device_and_lists_it(board, open_page):
     assert _fill(page, "layer1") == _fill(page, "x"), "both wholly on the CPU"
     assert _fill(page, "layer1") != _fill(page, "layer2")
     assert _fill(page, "gradients").startswith("url(#graph-stripes-"), "two devices: stripes"
+    assert _fill(page, "gradients/Fill") == _fill(page, "layer2")
+    screenshot(page, screenshots, "graphs_device")
 
 
 def _assert_in(item, items) -> None:
@@ -210,3 +212,15 @@ def test_without_a_graph_the_tab_says_how_to_write_one(tmp_path, open_page):
         assert "sess.graph_def" in empty.locator("pre").text_content()
     finally:
         process.stop()
+
+
+def test_a_linked_run_without_a_graph_is_named_not_fetched(board, open_page):
+    page = open_page(board.url + "?tab=graphs&graph_run=scalars_only")
+    note = page.locator("#panel-graphs .graph-note")
+    note.wait_for()
+    assert "scalars_only" in note.text_content() and "no graph" in note.text_content()
+    picker = page.locator("#panel-graphs select.graph-run")
+    assert picker.input_value() == "scalars_only"
+    picker.select_option("main")
+    eventually(lambda: _assert_root(page))
+    assert note.is_hidden()
