@@ -121,14 +121,20 @@ function label(text, x, y, cls = 'graph-label', anchor = 'middle') {
     text);
 }
 
-/** A node's box in root coordinates, or null when it is not drawn (inside a closed scope). */
-export function locate(layout, name, ox = 0, oy = 0) {
+/** The drawn node `name` of `kind` with its box in root coordinates, or null when it is not
+ * drawn (inside a closed scope). Kind matters: an op may share its name with the scope that
+ * holds it (a Variable `w` beside `w/read`, `w/Assign`). */
+export function findDrawn(layout, name, kind, ox = 0, oy = 0) {
   for (const node of layout.nodes) {
     const x = ox + node.x;
     const y = oy + node.y;
-    if (node.name === name) return { x, y, width: node.width, height: node.height };
-    if (node.expanded && node.group && name.startsWith(`${node.name}/`)) {
-      return locate(node.group, name, x, y);
+    if (node.name === name && node.kind === kind) {
+      return { node, box: { x, y, width: node.width, height: node.height } };
+    }
+    const holds = name === node.name || name.startsWith(`${node.name}/`);
+    if (node.kind === 'scope' && node.expanded && node.group && holds) {
+      const found = findDrawn(node.group, name, kind, x, y);
+      if (found) return found;
     }
   }
   return null;

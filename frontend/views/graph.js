@@ -3,7 +3,7 @@
 // device colouring, a legend, a node info panel and a search that opens a node's scopes.
 
 import { el } from '../dom.js';
-import { defs, drawLayout, locate, svg } from '../graph_draw.js';
+import { defs, drawLayout, findDrawn, svg } from '../graph_draw.js';
 import { infoHint, opInfo, scopeInfo } from '../graph_info.js';
 import { ancestors, fetchLayout, GraphNodes } from '../graph_model.js';
 import { devicePalette, legendRows } from '../graph_paint.js';
@@ -105,6 +105,7 @@ export class GraphView {
   chooseRun(run) {
     if (run === state.graphRun) return;
     this.fitPending = true;
+    this.selected = null;
     this.showInfo(null);
     update({ graphRun: run, expanded: [] });
     this.render();
@@ -170,18 +171,18 @@ export class GraphView {
   onClick(event) {
     const target = event.target.closest?.('[data-name]');
     if (!target || !this.layout) return;
-    const name = target.dataset.name;
-    const node = findNode(this.layout.root, name);
+    const { name, kind } = target.dataset;
+    const node = findDrawn(this.layout.root, name, kind)?.node;
     if (!node) return;
-    if (node.kind === 'op') {
+    if (kind === 'op') {
       this.select(name);
       return;
     }
     const onTitle = event.target.closest('.graph-title')?.closest('[data-name]') === target;
     if (!node.expanded) this.toggle(name, true);
     else if (onTitle) this.toggle(name, false);
-    this.selected = name;
-    this.afterLoad(() => this.showInfo(findNode(this.layout.root, name) ?? node));
+    this.selected = { name, kind };
+    this.afterLoad(() => this.showInfo(findDrawn(this.layout.root, name, kind)?.node ?? node));
   }
 
   /** Open or close a scope; closing also forgets the scopes opened inside it. */
@@ -203,12 +204,13 @@ export class GraphView {
   }
 
   async select(name) {
-    this.selected = name;
+    const selected = { name, kind: 'op' };
+    this.selected = selected;
     this.markSelected();
     const run = this.layout?.run;
     try {
       const nodes = await this.nodes.get(run);
-      if (this.selected !== name || this.layout?.run !== run) return;
+      if (this.selected !== selected || this.layout?.run !== run) return;
       const node = nodes.get(name);
       this.showInfo(node ? opInfo(node, (n) => this.reveal(n)) : null);
     } catch (err) {
@@ -229,22 +231,31 @@ export class GraphView {
       old.classList.remove('selected');
     }
     if (!this.selected) return;
-    const escaped = CSS.escape(this.selected);
-    this.content.querySelector(`.graph-node[data-name="${escaped}"]`)?.classList.add('selected');
+    const { name, kind } = this.selected;
+    this.content.querySelector(`.graph-node[data-name="${CSS.escape(name)}"]` +
+      `[data-kind="${kind}"]`)?.classList.add('selected');
   }
 
-  /** Open every scope around `name`, then centre on it and show it. */
-  reveal(name) {
-    const missing = ancestors(name).filter((s) => !state.expanded.includes(s));
-    if (missing.length) {
-      update({ expanded: [...state.expanded, ...missing] });
-      this.render();
+  /** Open every scope around the op `name`, then centre on it and show it. */
+  async reveal(name) {
+    this.openScopes(ancestors(name));
+    await this.afterLoad(() => {});
+    // An op named like a scope (a Variable beside its `read`) is drawn inside that scope.
+    if (this.layout && !findDrawn(this.layout.root, name, 'op')
+        && findDrawn(this.layout.root, name, 'scope')) {
+      this.openScopes([name]);
+      await this.afterLoad(() => {});
     }
-    this.afterLoad(() => {
-      const box = locate(this.layout.root, name);
-      if (box) this.viewport.centerOn(box);
-      this.select(name);
-    });
+    const found = this.layout && findDrawn(this.layout.root, name, 'op');
+    if (found) this.viewport.centerOn(found.box);
+    this.select(name);
+  }
+
+  openScopes(scopes) {
+    const missing = scopes.filter((s) => !state.expanded.includes(s));
+    if (!missing.length) return;
+    update({ expanded: [...state.expanded, ...missing] });
+    this.render();
   }
 
   find(text) {
@@ -267,16 +278,6 @@ export class GraphView {
     this.names.replaceChildren(...[...nodes.keys()].slice(0, 5000)
       .map((name) => el('option', { value: name })));
   }
-}
-
-function findNode(group, name) {
-  for (const node of group.nodes) {
-    if (node.name === name) return node;
-    if (node.expanded && node.group && name.startsWith(`${node.name}/`)) {
-      return findNode(node.group, name);
-    }
-  }
-  return null;
 }
 
 function emptyGraphs() {

@@ -22,8 +22,10 @@ def _layer(name: str, x: str, device: str) -> list[node_def_pb2.NodeDef]:
     def node(op_name, op, *inputs):
         return node_def_pb2.NodeDef(name=f"{name}/{op_name}", op=op, input=list(inputs),
                                     device=device)
-    return [node("weights", "Variable"), node("biases", "Variable"),
-            node("MatMul", "MatMul", x, f"{name}/weights"),
+    # The Variable `weights` is also the scope of its `weights/read`, as in TensorFlow.
+    return [node("weights", "Variable"), node("weights/read", "Identity", f"{name}/weights"),
+            node("biases", "Variable"),
+            node("MatMul", "MatMul", x, f"{name}/weights/read"),
             node("add", "Add", f"{name}/MatMul", f"{name}/biases"),
             node("Relu", "Relu", f"{name}/add")]
 
@@ -69,8 +71,9 @@ def _open_graph(open_page, url: str):
     return page
 
 
-def _node(page, name: str):
-    return page.locator(f'#panel-graphs .graph-node[data-name="{name}"]')
+def _node(page, name: str, kind: str | None = None):
+    kind = kind or ("op" if "/" in name else "scope")  # this graph's top level: scopes
+    return page.locator(f'#panel-graphs .graph-node[data-name="{name}"][data-kind="{kind}"]')
 
 
 def _root_nodes(page) -> dict[str, str]:
@@ -81,8 +84,8 @@ def _root_nodes(page) -> dict[str, str]:
           .map((t) => t.textContent).join(' ')]))""")
 
 
-def _fill(page, name: str) -> str:
-    return _node(page, name).locator(":scope > .graph-shape").get_attribute("fill")
+def _fill(page, name: str, kind: str | None = None) -> str:
+    return _node(page, name, kind).locator(":scope > .graph-shape").get_attribute("fill")
 
 
 def test_root_shows_one_box_per_top_level_scope(board, open_page):
@@ -98,7 +101,7 @@ def test_root_shows_one_box_per_top_level_scope(board, open_page):
 
 
 def _assert_root(page) -> None:
-    assert _root_nodes(page) == {"x": "x", "layer1": "layer1 5 ops", "layer2": "layer2 5 ops",
+    assert _root_nodes(page) == {"x": "x", "layer1": "layer1 6 ops", "layer2": "layer2 6 ops",
                                  "gradients": "gradients 2 ops", "train": "train"}
 
 
@@ -133,7 +136,7 @@ def test_device_colouring_fills_each_device_and_lists_it(board, open_page, scree
     eventually(lambda: _assert_in(CPU, legend.all_text_contents()))
     labels = legend.all_text_contents()
     assert CPU in labels and GPU in labels and "(no device)" in labels
-    assert _fill(page, "layer1") == _fill(page, "x"), "both wholly on the CPU"
+    assert _fill(page, "layer1") == _fill(page, "x", "op"), "both wholly on the CPU"
     assert _fill(page, "layer1") != _fill(page, "layer2")
     assert _fill(page, "gradients").startswith("url(#graph-stripes-"), "two devices: stripes"
     assert _fill(page, "gradients/Fill") == _fill(page, "layer2")
@@ -149,8 +152,8 @@ def test_structure_colouring_shares_a_fill_between_identical_blocks(board, open_
     page.click('.segmented[data-name="graph_color"] button[data-value="structure"]')
     eventually(lambda: _assert_equal(_fill(page, "layer1"), _fill(page, "layer2")))
     assert _fill(page, "layer1") != _fill(page, "gradients")
-    assert _fill(page, "x") == _fill(page, "train"), "single ops share the neutral fill"
-    assert _fill(page, "x") != _fill(page, "layer1")
+    assert _fill(page, "x", "op") == _fill(page, "train", "op"), "single ops: neutral"
+    assert _fill(page, "x", "op") != _fill(page, "layer1")
     assert "layer1, layer2" in page.locator('[data-testid="graph-legend"]').text_content()
     assert "graph_color" not in page.url, "the default colouring keeps the URL short"
 
@@ -167,7 +170,7 @@ def test_info_panel_shows_the_clicked_ops_type_and_inputs(board, open_page):
     assert info.locator("h3").text_content() == "layer2/MatMul"
     assert "MatMul" in info.locator("dd").first.text_content()
     assert info.locator(".graph-inputs li").all_text_contents() == ["layer1/Relu",
-                                                                    "layer2/weights"]
+                                                                    "layer2/weights/read"]
     assert GPU in info.text_content()
     assert "selected" in _node(page, "layer2/MatMul").get_attribute("class")
     # An input jumps to its node, opening the scopes around it.
@@ -224,3 +227,21 @@ def test_a_linked_run_without_a_graph_is_named_not_fetched(board, open_page):
     picker.select_option("main")
     eventually(lambda: _assert_root(page))
     assert note.is_hidden()
+
+
+def test_a_variable_is_found_inside_the_scope_that_shares_its_name(board, open_page):
+    page = _open_graph(open_page, board.url + "?tab=graphs&graph_run=main")
+    search = page.locator("#panel-graphs .graph-search")
+    search.fill("layer2/weights")
+    search.press("Enter")
+    variable = _node(page, "layer2/weights", "op")
+    variable.wait_for()
+    scope = _node(page, "layer2/weights", "scope")
+    assert scope.get_attribute("data-expanded") == "true"
+    assert scope.locator('.graph-node[data-name="layer2/weights/read"]').count() == 1
+    info = page.locator('[data-testid="graph-info"]')
+    eventually(lambda: _assert_equal(info.locator("dd").first.text_content(), "Variable"))
+    assert "selected" in variable.get_attribute("class")
+    assert "selected" not in scope.get_attribute("class")
+    _node(page, "layer2/weights/read").click()
+    eventually(lambda: _assert_equal(info.locator("dd").first.text_content(), "Identity"))
