@@ -6,7 +6,8 @@ import { onChange, readURL, state, TABS, update } from './state.js';
 import { GraphView } from './views/graph.js';
 import { DistributionCard, HistogramCard } from './views/histograms.js';
 import { ImageCard } from './views/images.js';
-import { emptyState, laterIssue } from './views/placeholders.js';
+import { LaunchView } from './views/launch.js';
+import { emptyState } from './views/placeholders.js';
 import { PluginView } from './views/plugin_view.js';
 import { RunsSidebar } from './views/runs.js';
 import { ScalarsView } from './views/scalars.js';
@@ -48,11 +49,8 @@ const views = {
   images: new PluginView(panels.images, runs, {
     kind: 'images', noun: 'images', makeCard: (r, t) => new ImageCard(r, t),
   }),
+  launch: new LaunchView(panels.launch, runs),
 };
-panels.launch.append(laterIssue('Launch',
-  'Launching registered training jobs (such as the built-in MNIST example) from this page ' +
-  'comes with a later issue. Until then, start one from a terminal with its --train_dir ' +
-  'inside the log directory.'));
 
 function showTab() {
   const noRuns = runs.loaded && !runs.runs.length && !runs.error;
@@ -88,6 +86,9 @@ runs.onChange(() => {
 onChange((changed) => {
   const has = (...keys) => keys.some((k) => changed.includes(k));
   if (has('tab')) showTab();
+  if (has('runFilter') && document.activeElement !== sidebar.filterInput) {
+    sidebar.filterInput.value = state.runFilter; // set from elsewhere ("Show curves")
+  }
   if (has('runFilter', 'selection')) {
     sidebar.render();
     showTab();

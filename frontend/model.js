@@ -44,7 +44,21 @@ export const api = {
   histograms: (run, tag) => request(`/api/histograms?${query({ run, tag })}`),
   images: (run, tag) => request(`/api/images?${query({ run, tag })}`),
   imageURL: (run, tag, index) => `/api/images/blob?${query({ run, tag, index })}`,
+
+  // The launcher. POSTs are JSON: the server refuses anything a cross-site form could send.
+  launchJobs: () => request('/api/launch/jobs'),
+  launchRuns: () => request('/api/launch/runs'),
+  launch: (job, run, params) => postJSON('/api/launch/runs', { job, run, params }),
+  launchStop: (id) => postJSON(`/api/launch/runs/${encodeURIComponent(id)}/stop`, {}),
+  launchLog: (id, offset) =>
+    request(`/api/launch/runs/${encodeURIComponent(id)}/log?${query({ offset })}`),
 };
+
+function postJSON(url, body) {
+  return request(url, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
+  });
+}
 
 /** The runs list, refreshed on demand (throttled) and shared by every view. */
 export class RunsModel {

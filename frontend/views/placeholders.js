@@ -1,4 +1,4 @@
-// The empty state (no runs yet) and the tabs later issues fill (Launch).
+// The empty state (no runs yet): how to write event files, or launch a job from the board.
 
 import { el } from '../dom.js';
 
@@ -15,8 +15,4 @@ export function emptyState(onLaunch) {
     el('p', {}, 'Runs appear here as soon as their first event is written; no reload needed.'),
     el('p', {}, 'Or start the built-in MNIST example from the ',
       el('button', { type: 'button', class: 'link', onclick: onLaunch }, 'Launch tab'), '.'));
-}
-
-export function laterIssue(title, text) {
-  return el('div', { class: 'empty-state' }, el('h2', {}, title), el('p', {}, text));
 }
