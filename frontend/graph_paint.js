@@ -5,6 +5,7 @@ import { hashName } from './colors.js';
 
 export const NEUTRAL = '#eef0f3';
 const UNPLACED = '#d5d9e0'; // ops without a device
+const MAX_LEGEND_NAMES = 4;
 const DEVICE_COLORS = [
   '#8ab4f8', '#fbbc84', '#a8dab5', '#f6aea9', '#d7aefb', '#fde293', '#a1e4f2', '#fba9d6',
   '#c5cae9', '#bcaaa4',
@@ -57,9 +58,12 @@ export function legendRows(root, mode, palette) {
     if (!byStructure.has(node.structure)) byStructure.set(node.structure, []);
     byStructure.get(node.structure).push(node);
   });
+  // Full names: scopes built differently may share a short name (hidden1, gradients/hidden1).
   const rows = [...byStructure].map(([structure, nodes]) => ({
     color: structureColor(structure),
-    label: nodes.map((n) => n.label).join(', '),
+    label: nodes.length <= MAX_LEGEND_NAMES ? nodes.map((n) => n.name).join(', ')
+      : `${nodes.slice(0, MAX_LEGEND_NAMES - 1).map((n) => n.name).join(', ')} ` +
+        `and ${nodes.length - MAX_LEGEND_NAMES + 1} more`,
     title: `${nodes.length} scope${nodes.length === 1 ? '' : 's'} of ${nodes[0].op_count} ops, ` +
       'built alike',
   }));
