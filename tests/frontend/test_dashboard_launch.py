@@ -33,6 +33,10 @@ print("done", flush=True)
 
 SLEEPER = 'import time; print("sleeping", flush=True); time.sleep(120)'
 
+# More lines than the viewer keeps, then a failure on stderr.
+CHATTY = ('import sys\nfor i in range(2500): print("line", i)\n'
+          'print("boom", file=sys.stderr)\nsys.exit(3)')
+
 WRITER_PARAMS = [
     {"name": "steps", "type": "int", "default": 5, "min": 1, "max": 50,
      "help": "loss points to write"},
@@ -50,6 +54,7 @@ CONFIG = {"jobs": [
      "argv": ["{python}", "-c", WRITER, "{run_dir}", "{steps}", "{label}"],
      "params": WRITER_PARAMS},
     {"name": "sleeper", "title": "Sleeper", "argv": ["{python}", "-c", SLEEPER]},
+    {"name": "chatty", "title": "Chatty failure", "argv": ["{python}", "-c", CHATTY]},
 ]}
 
 
@@ -236,6 +241,7 @@ def test_a_launched_run_is_followed_to_the_end_and_its_curves_are_one_click_away
     assert [line for line in text.splitlines() if line.startswith("step ")] == [
         f"step {s} loss {1 / (s + 1):.4f}" for s in range(4)]
     assert log.locator("*").count() == 0, "log lines are text, never markup"
+    log.scroll_into_view_if_needed()
     screenshot(page, screenshots, "launch")
 
     row.locator("button.launch-curves").click()
@@ -243,12 +249,13 @@ def test_a_launched_run_is_followed_to_the_end_and_its_curves_are_one_click_away
     assert "tab=scalars" not in page.url and "runs_re=" in page.url
     assert page.locator("#sidebar input.filter").input_value() == "^writer/first$"
     wait_card(page, "loss")
-    line = eventually(lambda: _line(page, "writer/first"))
-    assert line["x"] == [0, 1, 2, 3]
+    raw = eventually(lambda: _raw_line(page, "writer/first"))
+    assert raw["x"] == [0, 1, 2, 3]
+    assert raw["y"] == pytest.approx([1 / (s + 1) for s in range(4)])
 
 
-def _line(page, run):
-    line = lines_by_run(page, "loss").get(run)
+def _raw_line(page, run):
+    line = lines_by_run(page, "loss", kind="raw").get(run)
     assert line is not None
     return line
 
@@ -263,3 +270,21 @@ def test_stop_turns_a_sleeping_run_into_stopped(open_launch):
     row.locator(".launch-stop").click()
     _status(row, "stopped")
     assert not row.locator(".launch-stop").is_visible()
+
+
+def test_a_failing_run_keeps_its_last_log_lines_scrolled_to_the_end(open_launch):
+    page = open_launch()
+    row = _launch(page, "chatty", "chatty/fails")
+    _status(row, "failed")
+    assert row.locator(".launch-exit").text_content() == "exit 3"
+    log = row.locator("pre.launch-log")
+
+    def all_received():
+        lines = log.text_content().splitlines()
+        assert lines[-1] == "boom"
+        return lines
+
+    lines = eventually(all_received, timeout=20)
+    assert len(lines) == 2000 and lines[0] == "line 501"
+    at_bottom = "pre => pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 4"
+    assert log.evaluate(at_bottom)
