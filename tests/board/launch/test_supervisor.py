@@ -155,11 +155,12 @@ def test_a_running_launch_whose_process_is_gone_becomes_lost(tmp_path, superviso
 
 
 def test_a_reused_pid_is_not_mistaken_for_the_launch(tmp_path, supervisors):
+    first = supervisors()
+    launch = first.launch("write", "j")
+    first.wait(launch["id"], timeout=30)
+    # Started after the launch ended, so at a later clock tick than the launch's process.
     other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
-        first = supervisors()
-        launch = first.launch("write", "j")
-        first.wait(launch["id"], timeout=30)
         state = tmp_path / ".board" / "launches.json"
         saved = json.loads(state.read_text())
         # The recorded pid now belongs to another process, started at another time.
