@@ -48,16 +48,18 @@ export const api = {
   // The launcher. POSTs are JSON: the server refuses anything a cross-site form could send.
   launchJobs: () => request('/api/launch/jobs'),
   launchRuns: () => request('/api/launch/runs'),
-  launch: (job, run, params) => postJSON('/api/launch/runs', { job, run, params }),
-  launchStop: (id) => postJSON(`/api/launch/runs/${encodeURIComponent(id)}/stop`, {}),
+  launch: (job, run, params, token) => postJSON('/api/launch/runs', { job, run, params }, token),
+  launchStop: (id, token) =>
+    postJSON(`/api/launch/runs/${encodeURIComponent(id)}/stop`, {}, token),
   launchLog: (id, offset) =>
     request(`/api/launch/runs/${encodeURIComponent(id)}/log?${query({ offset })}`),
 };
 
-function postJSON(url, body) {
-  return request(url, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
-  });
+/** A JSON POST; `token`: the board's --launch_token, when it has one. */
+function postJSON(url, body, token) {
+  const headers = { 'Content-Type': 'application/json' };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  return request(url, { method: 'POST', headers, body: JSON.stringify(body) });
 }
 
 /** The runs list, refreshed on demand (throttled) and shared by every view. */

@@ -6,15 +6,18 @@ import { el } from '../dom.js';
 import { defaultRunName, fieldOfMessage, parseParam, runNameError } from '../launch_params.js';
 import { api } from '../model.js';
 import { LaunchedRuns } from './launch_runs.js';
+import { LaunchToken } from './launch_token.js';
 
 export class LaunchView {
   constructor(root, runsModel) {
     this.root = root;
     this.jobs = el('div', { class: 'launch-jobs', 'data-testid': 'launch-jobs' },
       el('p', { class: 'placeholder-note' }, 'Loading jobs…'));
-    this.runs = new LaunchedRuns(runsModel, () => !root.hidden);
+    this.token = new LaunchToken();
+    this.runs = new LaunchedRuns(runsModel, () => !root.hidden, this.token);
     this.jobsLoaded = false;
     root.replaceChildren(
+      this.token.element,
       el('section', { class: 'launch-section' }, el('h2', { class: 'launch-h' }, 'Jobs'),
         this.jobs),
       el('section', { class: 'launch-section' }, el('h2', { class: 'launch-h' }, 'Launched runs'),
@@ -30,8 +33,8 @@ export class LaunchView {
     this.jobsLoaded = true;
     try {
       const jobs = await api.launchJobs();
-      this.jobs.replaceChildren(...jobs.map((job) => new JobCard(job, (launch) =>
-        this.runs.added(launch)).element));
+      this.jobs.replaceChildren(...jobs.map((job) => new JobCard(job, this.token,
+        (launch) => this.runs.added(launch)).element));
       if (!jobs.length) {
         this.jobs.append(el('p', { class: 'placeholder-note' },
           'No jobs are registered with this board.'));
@@ -91,8 +94,9 @@ function labelled(name, input, help, type, parse) {
 }
 
 class JobCard {
-  constructor(job, onLaunched) {
+  constructor(job, token, onLaunched) {
     this.job = job;
+    this.token = token;
     this.onLaunched = onLaunched;
     this.params = (job.params ?? []).map(paramField);
     const runInput = el('input', { type: 'text', id: `launch-run-${job.name}`, name: 'run',
@@ -147,7 +151,7 @@ class JobCard {
     this.button.disabled = true;
     this.showMessage('Launching…');
     try {
-      const launch = await api.launch(this.job.name, run, params);
+      const launch = await api.launch(this.job.name, run, params, this.token.value);
       this.showMessage(`Launched ${launch.run}.`, 'ok');
       this.run.input.value = defaultRunName(this.job.name);
       this.onLaunched(launch);
@@ -160,6 +164,7 @@ class JobCard {
 
   /** A 409/422 about one field goes next to it; anything else (403, 404, ...) on the card. */
   showServerError(err) {
+    this.token.onError(err);
     const names = this.params.map((p) => p.name);
     const target = err.status === 409 || err.status === 422
       ? fieldOfMessage(err.message, names) : null;

@@ -12,8 +12,9 @@ const LOG_MAX_LINES = 2000;
 
 /** The list of launches, polled while any is running and the tab is shown. */
 export class LaunchedRuns {
-  constructor(runsModel, isShown) {
+  constructor(runsModel, isShown, token) {
     this.model = runsModel;
+    this.token = token;
     this.isShown = isShown;
     this.rows = new Map(); // launch id -> RunRow
     this.list = el('div', { class: 'launch-runs', 'data-testid': 'launch-runs' });
@@ -58,8 +59,7 @@ export class LaunchedRuns {
       let row = this.rows.get(launch.id);
       if (!row) {
         // The newest run's log is open from the start; older ones open on demand.
-        row = new RunRow(launch, this.model, this.isShown,
-          launch.id === openId || (i === 0 && !this.rows.size), () => this.refresh());
+        row = new RunRow(launch, this, launch.id === openId || (i === 0 && !this.rows.size));
         this.rows.set(launch.id, row);
       }
       row.update(launch);
@@ -73,10 +73,9 @@ export class LaunchedRuns {
 }
 
 class RunRow {
-  constructor(launch, runsModel, isShown, open, onChanged) {
+  constructor(launch, owner, open) {
     this.launch = launch;
-    this.model = runsModel;
-    this.onChanged = onChanged;
+    this.owner = owner; // the LaunchedRuns
     this.badge = el('span', { class: 'launch-badge' });
     this.exit = el('span', { class: 'launch-exit' });
     this.started = el('span', { class: 'launch-started muted' });
@@ -84,7 +83,7 @@ class RunRow {
     this.stopButton = el('button', { type: 'button', class: 'launch-stop',
       onclick: () => this.stop() }, 'Stop');
     this.error = el('span', { class: 'launch-row-error' });
-    this.log = new LogViewer(launch.id, isShown);
+    this.log = new LogViewer(launch.id, owner.isShown);
     const details = el('details', { class: 'launch-log-box', open,
       ontoggle: () => (details.open ? this.log.start() : this.log.stop()) },
     el('summary', {}, 'Log'), this.log.pre);
@@ -124,21 +123,21 @@ class RunRow {
     this.stopButton.disabled = true;
     this.error.textContent = '';
     try {
-      this.update(await api.launchStop(this.launch.id));
+      this.update(await api.launchStop(this.launch.id, this.owner.token.value));
     } catch (err) {
       this.error.textContent = err.message;
+      this.owner.token.onError(err);
     } finally {
       this.stopButton.disabled = false;
-      this.onChanged();
+      this.owner.refresh();
     }
   }
 
   /** The Scalars tab with only this run: filtered by an exact pattern, and selected. */
   showCurves() {
     const run = this.launch.run;
-    if (this.model.byName.has(run) && !isSelected(run)) {
-      setSelected([run], true, this.model.names());
-    }
+    const runs = this.owner.model;
+    if (runs.byName.has(run) && !isSelected(run)) setSelected([run], true, runs.names());
     update({ tab: 'scalars', runFilter: exactRunPattern(run) });
   }
 }

@@ -58,39 +58,48 @@ CONFIG = {"jobs": [
 ]}
 
 
-@pytest.fixture(scope="module")
-def board(tmp_path_factory):
-    root = tmp_path_factory.mktemp("launch")
+def _start_board(root, extra_args=()):
     config = root / "jobs.json"
     config.write_text(json.dumps(CONFIG))
     logdir = root / "logdir"
     logdir.mkdir()
-    process = BoardProcess(logdir, extra_args=("--launch_config", str(config)))
+    process = BoardProcess(logdir, extra_args=("--launch_config", str(config), *extra_args))
     process.logdir = logdir
+    process.wait_loaded(runs=0)
+    return process
+
+
+def _stop_board(process, token=None):
+    # Launched runs outlive the board by design: stop the ones a failed test left.
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    for launch in process.api("/api/launch/runs"):
+        if launch["status"] == "running":
+            httpx.post(f"{process.url}api/launch/runs/{launch['id']}/stop", json={},
+                       headers=headers, timeout=15)
+    process.stop()
+
+
+@pytest.fixture(scope="module")
+def board(tmp_path_factory):
+    process = _start_board(tmp_path_factory.mktemp("launch"))
     try:
-        process.wait_loaded(runs=0)
         yield process
     finally:
-        # Launched runs outlive the board by design: stop the ones a failed test left.
-        for launch in process.api("/api/launch/runs"):
-            if launch["status"] == "running":
-                httpx.post(f"{process.url}api/launch/runs/{launch['id']}/stop", json={},
-                           timeout=15)
-        process.stop()
+        _stop_board(process)
 
 
 @pytest.fixture
-def open_launch(board, browser_context):
-    """open_launch(allow=()) -> the Launch tab in a new page; after the test, the page must
-    have logged no problem but those containing one of `allow` (the refusals a test asks
-    for: the browser logs every HTTP error response)."""
+def launch_pages(browser_context):
+    """launch_pages(board, allow=()) -> a board's Launch tab in a new page; after the test,
+    the page must have logged no problem but those containing one of `allow` (the refusals
+    a test asks for: the browser logs every HTTP error response)."""
     opened = []
 
-    def _open(allow: tuple[str, ...] = ()):
+    def _open(board, allow: tuple[str, ...] = ()):
         page = browser_context.new_page()
         opened.append((page, PageProblems(page), allow))
         page.goto(board.url + "?tab=launch")
-        page.locator('.launch-card[data-job="writer"]').wait_for()
+        page.locator('.launch-card[data-job="chatty"]').wait_for()
         return page
 
     yield _open
@@ -99,6 +108,11 @@ def open_launch(board, browser_context):
     for page, _, _ in opened:
         page.close()
     assert not found, "\n".join(found)
+
+
+@pytest.fixture
+def open_launch(board, launch_pages):
+    return lambda allow=(): launch_pages(board, allow)
 
 
 def _card(page, job):
@@ -288,3 +302,23 @@ def test_a_failing_run_keeps_its_last_log_lines_scrolled_to_the_end(open_launch)
     assert len(lines) == 2000 and lines[0] == "line 501"
     at_bottom = "pre => pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 4"
     assert log.evaluate(at_bottom)
+
+
+def test_a_board_with_a_launch_token_asks_for_it_once(tmp_path, launch_pages):
+    board = _start_board(tmp_path, ("--launch_token", "s3cret"))
+    try:
+        page = launch_pages(board, allow=("403",))
+        token_bar = page.locator("form.launch-token")
+        assert not token_bar.is_visible()
+        _launch(page, "chatty", "chatty/no-token")
+        message = _card(page, "chatty").locator(".launch-message")
+        eventually(lambda: _assert_contains(message.text_content(), "Authorization: Bearer"))
+        assert token_bar.is_visible()
+        token_bar.locator("input").fill("s3cret")
+        token_bar.locator("button").click()
+        row = _launch(page, "chatty", "chatty/with-token")
+        _status(row, "failed")
+        assert "Launched chatty/with-token" in message.text_content()
+        assert page.locator('.launch-run[data-run="chatty/no-token"]').count() == 0
+    finally:
+        _stop_board(board, token="s3cret")
