@@ -120,6 +120,7 @@ class Supervisor:
     def read_log(self, launch_id: str, offset: int = 0, limit: int = LOG_CHUNK) -> dict:
         """`{"text", "offset", "done"}`: the output from byte `offset` (at most `limit` bytes,
         cut before a split UTF-8 character), where to continue, and whether that is all."""
+        limit = max(limit, 4)  # room for one whole UTF-8 character, so each read progresses
         with self.changed:
             ended = self._find(launch_id).status != "running"
         # `ended` was read first, so when it is true the file is complete before we read it.
