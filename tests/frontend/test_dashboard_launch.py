@@ -37,6 +37,21 @@ SLEEPER = 'import time; print("sleeping", flush=True); time.sleep(120)'
 CHATTY = ('import sys\nfor i in range(2500): print("line", i)\n'
           'print("boom", file=sys.stderr)\nsys.exit(3)')
 
+# A screenful of lines, then more once the test creates `more` in the run directory.
+TICKER = """
+import os, sys, time
+run_dir = sys.argv[1]
+os.makedirs(run_dir, exist_ok=True)
+for i in range(100):
+    print("first", i)
+deadline = time.monotonic() + 60
+while not os.path.exists(os.path.join(run_dir, "more")) and time.monotonic() < deadline:
+    time.sleep(0.05)
+for i in range(100):
+    print("second", i)
+print("end")
+"""
+
 WRITER_PARAMS = [
     {"name": "steps", "type": "int", "default": 5, "min": 1, "max": 50,
      "help": "loss points to write"},
@@ -55,6 +70,7 @@ CONFIG = {"jobs": [
      "params": WRITER_PARAMS},
     {"name": "sleeper", "title": "Sleeper", "argv": ["{python}", "-c", SLEEPER]},
     {"name": "chatty", "title": "Chatty failure", "argv": ["{python}", "-c", CHATTY]},
+    {"name": "ticker", "title": "Ticker", "argv": ["{python}", "-c", TICKER, "{run_dir}"]},
 ]}
 
 
@@ -280,6 +296,12 @@ def test_stop_turns_a_sleeping_run_into_stopped(open_launch):
     _status(row, "running")
     log = row.locator("pre.launch-log")
     eventually(lambda: _assert_contains(log.text_content(), "sleeping"), timeout=30)
+    stops = []
+    page.on("request", lambda r: "/stop" in r.url and stops.append(r.url))
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    row.locator(".launch-stop").click()
+    assert not stops, "cancelling the confirmation sends nothing"
+    assert row.get_attribute("data-status") == "running"
     page.once("dialog", lambda dialog: dialog.accept())
     row.locator(".launch-stop").click()
     _status(row, "stopped")
@@ -302,6 +324,18 @@ def test_a_failing_run_keeps_its_last_log_lines_scrolled_to_the_end(open_launch)
     assert len(lines) == 2000 and lines[0] == "line 501"
     at_bottom = "pre => pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 4"
     assert log.evaluate(at_bottom)
+
+
+def test_the_log_stays_where_the_user_scrolled_to(board, open_launch):
+    page = open_launch()
+    row = _launch(page, "ticker", "ticker/scroll")
+    log = row.locator("pre.launch-log")
+    eventually(lambda: _assert_contains(log.text_content(), "first 99"), timeout=30)
+    assert log.evaluate("pre => pre.scrollTop > 0"), "it followed the output"
+    log.evaluate("pre => { pre.scrollTop = 0; }")
+    (board.logdir / "ticker" / "scroll" / "more").touch()
+    eventually(lambda: _assert_contains(log.text_content(), "end"), timeout=30)
+    assert log.evaluate("pre => pre.scrollTop") == 0
 
 
 def test_a_board_with_a_launch_token_asks_for_it_once(tmp_path, launch_pages):
