@@ -4,6 +4,7 @@
 // As the server's supervisor: no segment starts with '.', so no '..' and no '.board'.
 const SEGMENT = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
 const MAX_RUN_NAME = 200;
+const MAX_STRING = 4096; // a str parameter's limit
 
 const pad = (n) => String(n).padStart(2, '0');
 
@@ -59,8 +60,13 @@ export function parseParam(param, raw) {
       const error = numberError(param, value);
       return error ? { error } : { value };
     }
-    default:
-      return { value: String(raw) };
+    default: {
+      const value = String(raw);
+      if (value.length > MAX_STRING || value.includes('\0')) {
+        return { error: `must be at most ${MAX_STRING} characters, without NUL` };
+      }
+      return { value };
+    }
   }
 }
 

@@ -72,7 +72,8 @@ function paramField(param) {
 
 function labelled(name, input, help, type, parse) {
   const error = el('div', { class: 'launch-field-error', role: 'alert' });
-  const field = el('div', { class: `launch-field launch-${type}`, dataset: { field: name } },
+  const field = el('div', { class: type ? `launch-field launch-field-${type}` : 'launch-field',
+    dataset: { field: name } },
     el('label', { for: input.id, class: 'launch-label' }, name,
       type && el('span', { class: 'launch-type' }, type)),
     input,
