@@ -45,6 +45,14 @@ export const api = {
   images: (run, tag) => request(`/api/images?${query({ run, tag })}`),
   imageURL: (run, tag, index) => `/api/images/blob?${query({ run, tag, index })}`,
 
+  /** The nested layout of a run's graph with the `expanded` scopes open. */
+  graphLayout(run, expanded) {
+    const params = new URLSearchParams({ run });
+    for (const scope of expanded) params.append('expanded', scope);
+    return request(`/api/graph/layout?${params}`);
+  },
+  graphNodes: (run) => request(`/api/graph?${query({ run })}`),
+
   // The launcher. POSTs are JSON: the server refuses anything a cross-site form could send.
   launchJobs: () => request('/api/launch/jobs'),
   launchRuns: () => request('/api/launch/runs'),

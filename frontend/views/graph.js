@@ -5,9 +5,10 @@
 import { el } from '../dom.js';
 import { defs, drawLayout, findDrawn, svg } from '../graph_draw.js';
 import { infoHint, opInfo, scopeInfo } from '../graph_info.js';
-import { ancestors, fetchLayout, GraphNodes } from '../graph_model.js';
+import { ancestors, GraphNodes } from '../graph_model.js';
 import { devicePalette, legendRows } from '../graph_paint.js';
 import { Viewport } from '../graph_viewport.js';
+import { api } from '../model.js';
 import { state, update } from '../state.js';
 import { segmented } from './controls.js';
 
@@ -130,7 +131,7 @@ export class GraphView {
   async fetchAndDraw(run, key, seq) {
     if (!this.layout || this.layout.run !== run) this.showNote('Laying out the graph…');
     try {
-      const body = await fetchLayout(run, state.expanded);
+      const body = await api.graphLayout(run, state.expanded);
       if (seq !== this.seq) return;
       this.layout = { key, run, root: body.root };
       this.note.hidden = true;
