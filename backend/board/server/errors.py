@@ -20,3 +20,21 @@ class InvalidArgumentError(PublicError):
     """A parameter with a bad value (422)."""
 
     http_code = 422
+
+
+class ForbiddenError(PublicError):
+    """A request this client may not make, e.g. a launch from off the machine (403)."""
+
+    http_code = 403
+
+
+class ConflictError(PublicError):
+    """A request the current state refuses, e.g. a run directory that exists (409)."""
+
+    http_code = 409
+
+
+class UnsupportedMediaTypeError(PublicError):
+    """A body that is not JSON where JSON is required (415)."""
+
+    http_code = 415

@@ -34,22 +34,17 @@ from board.launch.errors import (
 from board.launch.jobs import JobRegistry
 from board.launch.supervisor import Supervisor
 from board.server.deps import SettingsDep
-from board.server.errors import InvalidArgumentError, NotFoundError, PublicError
+from board.server.errors import (
+    ConflictError,
+    ForbiddenError,
+    InvalidArgumentError,
+    NotFoundError,
+    PublicError,
+    UnsupportedMediaTypeError,
+)
 
 router = APIRouter(prefix="/api/launch", tags=["launch"])
 _init_lock = threading.Lock()
-
-
-class ConflictError(PublicError):
-    http_code = 409
-
-
-class ForbiddenError(PublicError):
-    http_code = 403
-
-
-class UnsupportedMediaTypeError(PublicError):
-    http_code = 415
 
 
 _HTTP_ERRORS = {
