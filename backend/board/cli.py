@@ -6,7 +6,6 @@ import argparse
 import logging
 import os
 import socket
-import subprocess
 import sys
 import threading
 import time
@@ -94,11 +93,14 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as err:
         print(f"board: error: {err}", file=sys.stderr)
         return 2
-    job = _maybe_first_run(logdirs, args.first_run_job, jobs) if args.first_run_job else None
+    supervisor = _launch_supervisor(logdirs, jobs)
+    if args.first_run_job and supervisor is not None:
+        _maybe_first_run(supervisor, logdirs[0], args.first_run_job)
     try:
-        return _serve(args, logdirs, sock)
+        return _serve(args, logdirs, sock, supervisor)
     finally:
-        _stop_job(job)
+        if supervisor is not None:
+            _stop_board_launches(supervisor)
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -125,33 +127,47 @@ def _launch_jobs(config: str | None):
         raise UsageError(str(err)) from None
 
 
-def _maybe_first_run(logdirs: list[Logdir], job: str, jobs) -> subprocess.Popen | None:
-    if len(logdirs) != 1 or is_url(logdirs[0].url) or discover(logdirs[0]):
+def _launch_supervisor(logdirs: list[Logdir], jobs):
+    """The logdir's launch supervisor, made at start so the first run is one of its launches;
+    None when launching is off (not one local logdir) or the launch state cannot be read
+    (then the launch routes try again on first use)."""
+    if len(logdirs) != 1 or is_url(logdirs[0].url):
         return None
+    from board.launch.supervisor import Supervisor
+
+    try:
+        return Supervisor(logdirs[0].url, jobs)
+    except Exception:  # the board serves its runs even if launching is broken
+        logger.exception("cannot open the launch state of %s", logdirs[0].url)
+        return None
+
+
+def _maybe_first_run(supervisor, logdir: Logdir, job: str) -> None:
+    if discover(logdir):
+        return
     from board import first_run
 
     try:
-        return first_run.start_if_empty(logdirs[0].url, job, jobs=jobs)
+        first_run.start_if_empty(supervisor, job)
     except ValueError as err:  # an unknown job name: say so, serve anyway
         logger.error("not starting a first run: %s", err)
     except Exception:  # the board must come up even if the demo job cannot start
         logger.exception("could not start the first-run job %r", job)
-    return None
 
 
-def _stop_job(job: subprocess.Popen | None) -> None:
-    """The board started the job, so it does not outlive the board (SIGTERM included)."""
-    if job is None or job.poll() is not None:
-        return
-    job.terminate()
+def _stop_board_launches(supervisor) -> None:
+    """The board started the first run unasked, so it does not outlive the board (SIGTERM
+    included); launches made from the Launch tab keep running."""
     try:
-        job.wait(10)
-    except subprocess.TimeoutExpired:
-        job.kill()
-        job.wait()
+        for launch in supervisor.stop_board_launches():
+            if launch["status"] == "running":
+                logger.error("launch %s (pid %d) still runs after its stop", launch["id"],
+                             launch["pid"])
+    finally:
+        supervisor.close()
 
 
-def _serve(args, logdirs: list[Logdir], sock: socket.socket) -> int:
+def _serve(args, logdirs: list[Logdir], sock: socket.socket, supervisor) -> int:
     from board.ingest.reloader import LogdirReloader
     from board.store.store import Store
 
@@ -167,7 +183,8 @@ def _serve(args, logdirs: list[Logdir], sock: socket.socket) -> int:
     settings = Settings(logdirs, args.reload_interval, args.max_reload_threads,
                         launch_config=Path(args.launch_config) if args.launch_config else None,
                         launch_token=args.launch_token)
-    app = create_app(settings, store, reloader, start_reloader=False)
+    app = create_app(settings, store, reloader, start_reloader=False,
+                     launch_supervisor=supervisor)
     config = uvicorn.Config(app, log_level=args.log_level, timeout_graceful_shutdown=2,
                             access_log=args.log_level == "debug")
     server = _make_server(config, app)

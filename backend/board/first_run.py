@@ -1,19 +1,17 @@
-"""Start a registered training job (board.launch.jobs) when the board opens on an empty log directory, so that a
-newcomer's first `make run` shows a run training live instead of an empty page.
+"""Launch a registered job (board.launch.jobs) when the board opens on an empty log directory,
+so that a newcomer's first `make run` shows a run training live instead of an empty page.
 
-The job is a separate process (the board never imports scopeflow); its output goes to a log
-file in the logdir, next to the run it writes.
+The job is launched through the logdir's Supervisor like a launch from the Launch tab (the
+board never imports scopeflow), so the Launch tab lists it with its output; unlike those
+launches it ends when the board exits, since the board started it unasked.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import subprocess
-import sys
-from pathlib import Path
 
-from board.launch.jobs import Job, JobRegistry, builtin_jobs
+from board.launch.supervisor import Supervisor
 
 logger = logging.getLogger(__name__)
 
@@ -24,12 +22,6 @@ EVENT_FILE_MARKER = "tfevents"
 FIRST_RUN_PARAMS: dict[str, dict] = {"mnist": {"max_steps": 10000}}
 
 
-def first_run_argv(job: Job, logdir: Path, python: str = sys.executable) -> list[str]:
-    """The command of `job` as a first run: run directory `<logdir>/<job name>`."""
-    return job.argv(job.check_params(FIRST_RUN_PARAMS.get(job.name, {})), logdir / job.name,
-                    python=python)
-
-
 def has_event_files(logdir: str | os.PathLike) -> bool:
     """Whether any directory under `logdir` (at any depth) holds an event file."""
     for _, _, files in os.walk(logdir):
@@ -38,42 +30,26 @@ def has_event_files(logdir: str | os.PathLike) -> bool:
     return False
 
 
-def start_if_empty(
-    logdir: str | os.PathLike,
-    job_name: str,
-    *,
-    jobs: JobRegistry | None = None,
-    python: str = sys.executable,
-) -> subprocess.Popen | None:
-    """Start `job_name` (from `jobs`, the built-in jobs by default) in the background, writing
-    the run `<logdir>/<job_name>`, when `logdir` holds no event files yet.
+def start_if_empty(supervisor: Supervisor, job_name: str) -> dict | None:
+    """Launch `job_name` (from the supervisor's jobs) as the run `<logdir>/<job_name>`, with
+    FIRST_RUN_PARAMS, stopped when the board exits, when the logdir holds no event files yet.
 
-    Returns the running process, or None when the logdir already has runs or is not a
-    local directory (object-store logdirs are never written to by the board).
+    Returns the launch (as Supervisor.launch does), or None when the logdir already has runs.
+    Raises ValueError for an unknown job, board.launch.errors.LaunchError when it cannot start.
     """
-    jobs = jobs if jobs is not None else builtin_jobs()
+    jobs = supervisor.jobs
     if job_name not in jobs:
         known = ", ".join(sorted(jobs.names())) or "none"
         raise ValueError(f"unknown first-run job {job_name!r} (known jobs: {known})")
-    if "://" in str(logdir):
-        logger.info("first run: %s is not a local directory; not starting %s", logdir, job_name)
+    if has_event_files(supervisor.logdir):
         return None
-    logdir = Path(logdir)
-    if has_event_files(logdir):
-        return None
-    logdir.mkdir(parents=True, exist_ok=True)
-    job = jobs.get(job_name)
-    argv = first_run_argv(job, logdir, python)
-    log_path = logdir / f"{job_name}.first_run.log"
-    # One torch thread: the board and the job share what may be a small machine.
-    env = {"OMP_NUM_THREADS": "1", **os.environ, **job.env, "PYTHONUNBUFFERED": "1"}
-    with open(log_path, "ab") as log:
-        process = subprocess.Popen(
-            argv, cwd=job.cwd, stdin=subprocess.DEVNULL, stdout=log,
-            stderr=subprocess.STDOUT, env=env,
-        )
+    # The logdir has no events, so an existing run directory is what an interrupted earlier
+    # first run left (MNIST's downloaded files, say): the job resumes into it.
+    launch = supervisor.launch(job_name, job_name, FIRST_RUN_PARAMS.get(job_name, {}),
+                               stop_with_board=True, exist_ok=True)
     logger.warning(
-        "%s holds no runs yet: started the %s example (pid %d), output in %s",
-        logdir, job_name, process.pid, log_path,
+        "%s holds no runs yet: started the %s example (pid %d), output in %s (and the "
+        "Launch tab)", supervisor.logdir, job_name, launch["pid"],
+        supervisor.log_path(launch["id"]),
     )
-    return process
+    return launch

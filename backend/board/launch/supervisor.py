@@ -6,7 +6,8 @@ meant for the board does not reach the job), stdin from /dev/null, and stdout+st
 ingestion never mistakes it for a run. The launches are kept in `<logdir>/.board/launches.json`,
 replaced atomically on each change; a new Supervisor on the same logdir (a restarted board)
 re-attaches to launches that still run and marks the others "lost". Closing the board leaves
-launched runs running.
+launched runs running, except those launched with `stop_with_board` (the first run the board
+starts by itself on an empty logdir): `stop_board_launches` ends them when the board exits.
 """
 
 from __future__ import annotations
@@ -57,6 +58,9 @@ class Launch:
     argv: list[str] = field(default_factory=list)
     start_ticks: int | None = None  # with pid, identifies the process across board restarts
     stop_requested: bool = False
+    # The Supervisor.session that launched it with stop_with_board, else None. A session id
+    # rather than a flag, so a restarted board never stops what an earlier one left running.
+    board_session: str | None = None
 
     def public(self) -> dict:
         return {key: getattr(self, key) for key in (
@@ -92,6 +96,7 @@ class Supervisor:
         self.poll_seconds = poll_seconds
         self.state_path = self.logdir / STATE_DIR / "launches.json"
         self.log_dir = self.logdir / STATE_DIR / "launches"
+        self.session = uuid.uuid4().hex[:12]
         self.changed = threading.Condition()
         self._closed = threading.Event()
         self._launches: dict[str, Launch] = {}
@@ -142,12 +147,16 @@ class Supervisor:
 
     # -- actions -------------------------------------------------------------------------
 
-    def launch(self, job_name: str, run: str, params: dict[str, Any] | None = None) -> dict:
+    def launch(self, job_name: str, run: str, params: dict[str, Any] | None = None, *,
+               stop_with_board: bool = False, exist_ok: bool = False) -> dict:
+        """Start `job_name` writing into the new directory `run` (an existing one too with
+        `exist_ok`); with `stop_with_board`, `stop_board_launches` ends it."""
         job = self.jobs.get(job_name)
         values = job.check_params(params or {})
         run_dir = run_directory(self.logdir, run)
+        created = not run_dir.exists()
         try:
-            run_dir.mkdir(parents=True, exist_ok=False)
+            run_dir.mkdir(parents=True, exist_ok=exist_ok)
         except FileExistsError:
             raise RunExistsError(f"run {run!r} already exists in the logdir") from None
         launch_id = uuid.uuid4().hex[:12]
@@ -161,11 +170,13 @@ class Supervisor:
                     argv, cwd=job.cwd, env=env, stdin=subprocess.DEVNULL, stdout=log,
                     stderr=subprocess.STDOUT, start_new_session=True)
         except OSError as err:
-            run_dir.rmdir()
+            if created:
+                run_dir.rmdir()
             raise StartFailedError(f"could not start job {job_name!r}: {err}") from None
         launch = Launch(id=launch_id, job=job_name, run=run, params=values, status="running",
                         exit_code=None, pid=process.pid, started=time.time(), argv=argv,
-                        start_ticks=processes.start_ticks(process.pid))
+                        start_ticks=processes.start_ticks(process.pid),
+                        board_session=self.session if stop_with_board else None)
         with self.changed:
             self._launches[launch_id] = launch
             self._save()
@@ -186,6 +197,17 @@ class Supervisor:
             self._signal(launch, signal.SIGTERM)
         threading.Thread(target=self._kill_after_grace, args=(launch,), daemon=True).start()
         return self.wait(launch_id, wait)
+
+    def stop_board_launches(self, margin_seconds: float = 5.0) -> list[dict]:
+        """Stop this session's `stop_with_board` launches (all signalled at once) and return
+        them once ended, waiting at most the grace period plus `margin_seconds`: the board
+        calls this as it exits, and the SIGKILL after the grace period needs it still alive."""
+        with self.changed:
+            ids = [launch.id for launch in self._launches.values()
+                   if launch.board_session == self.session and launch.status == "running"]
+        for launch_id in ids:
+            self.stop(launch_id)
+        return [self.wait(launch_id, self.grace_seconds + margin_seconds) for launch_id in ids]
 
     def close(self) -> None:
         """Stop watching (re-attached launches are no longer polled); runs keep running."""

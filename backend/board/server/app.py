@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 
 from board.graph_json import GraphDecodeError
 from board.ingest.reloader import LogdirReloader
+from board.launch.supervisor import Supervisor
 from board.server.errors import PublicError
 from board.server.routes import compat, frontend, graph, launch, media, runs, scalars, stream
 from board.server.settings import Settings
@@ -26,7 +27,10 @@ request with M4 aggregation. Unknown runs or tags answer 404 naming them; bad pa
 
 
 def create_app(settings: Settings, store: Store | None = None,
-               reloader: LogdirReloader | None = None, start_reloader: bool = True) -> FastAPI:
+               reloader: LogdirReloader | None = None, start_reloader: bool = True,
+               launch_supervisor: Supervisor | None = None) -> FastAPI:
+    """`launch_supervisor`: the logdir's launches, when the caller made it (the CLI does, to
+    launch the first run through it); else the launch routes make one on first use."""
     store = store if store is not None else Store()
     reloader = reloader if reloader is not None else LogdirReloader(
         store, settings.logdirs, settings.reload_interval, settings.max_reload_threads)
@@ -45,6 +49,9 @@ def create_app(settings: Settings, store: Store | None = None,
     app.state.store = store
     app.state.reloader = reloader
     app.state.stopping = threading.Event()
+    if launch_supervisor is not None:
+        app.state.launch_supervisor = launch_supervisor
+        app.state.launch_jobs = launch_supervisor.jobs
     for router in (runs.router, scalars.router, media.router, graph.router, launch.router,
                    stream.router, compat.router, frontend.router):
         app.include_router(router)

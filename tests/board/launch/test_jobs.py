@@ -12,6 +12,7 @@ from board.first_run import has_event_files, start_if_empty
 from board.launch.config import load_registry
 from board.launch.errors import ConfigError, InvalidParamError, UnknownJobError
 from board.launch.jobs import Job, Param, builtin_jobs
+from board.launch.supervisor import Supervisor
 
 ROOT = Path(__file__).resolve().parents[3]
 TINY_JOBS = Path(__file__).with_name("tiny_jobs.toml")
@@ -145,12 +146,13 @@ def test_missing_config_file_is_a_config_error(tmp_path):
         load_registry(tmp_path / "none.toml")
 
 
-def test_first_run_starts_a_job_from_the_registry(tmp_path):
-    process = start_if_empty(tmp_path, "write", jobs=load_registry(TINY_JOBS))
+def test_first_run_launches_a_job_from_the_registry(tmp_path):
+    supervisor = Supervisor(tmp_path, load_registry(TINY_JOBS))
     try:
-        assert process.wait(timeout=30) == 0
+        launch = start_if_empty(supervisor, "write")
+        assert supervisor.wait(launch["id"], timeout=30)["status"] == "finished"
     finally:
-        if process.poll() is None:
-            process.kill()
+        supervisor.stop_board_launches()
+        supervisor.close()
     assert has_event_files(tmp_path / "write")
-    assert "message: wrote the run" in (tmp_path / "write.first_run.log").read_text()
+    assert "message: wrote the run" in supervisor.read_log(launch["id"])["text"]

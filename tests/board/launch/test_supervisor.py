@@ -214,3 +214,26 @@ def test_the_launch_log_and_state_are_not_runs(tmp_path, supervisors):
     supervisor = supervisors()
     supervisor.wait(supervisor.launch("write", "only")["id"], timeout=30)
     assert list(discover(Logdir(str(tmp_path)))) == ["only"]
+
+
+def test_an_existing_run_directory_is_used_when_allowed(tmp_path, supervisors):
+    (tmp_path / "kept").mkdir()
+    supervisor = supervisors()
+    launch = supervisor.launch("write", "kept", exist_ok=True)
+    assert supervisor.wait(launch["id"], timeout=30)["status"] == "finished"
+    assert has_event_files(tmp_path / "kept")
+
+
+def test_board_launches_stop_with_the_board_and_the_others_keep_running(tmp_path, supervisors):
+    supervisor = supervisors(grace_seconds=0.3)
+    owned = supervisor.launch("stubborn", "owned", stop_with_board=True)
+    kept = supervisor.launch("sleep", "kept")
+    _wait_for_log(supervisor, owned["id"], "ready")
+    _wait_for_log(supervisor, kept["id"], "child ")
+    saved = json.loads((tmp_path / ".board" / "launches.json").read_text())
+    sessions = {entry["run"]: entry["board_session"] for entry in saved["launches"]}
+    assert sessions == {"owned": supervisor.session, "kept": None}
+    [stopped] = supervisor.stop_board_launches()
+    # SIGTERM ignored: killed after the grace period, before the call returns.
+    assert (stopped["id"], stopped["status"], stopped["exit_code"]) == (owned["id"], "stopped", -9)
+    assert supervisor.get(kept["id"])["status"] == "running"

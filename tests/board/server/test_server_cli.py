@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from writers import write_ours
+
+TINY_JOBS = Path(__file__).resolve().parents[1] / "launch" / "tiny_jobs.toml"
 
 
 def run_board(*args, timeout=30):
@@ -69,10 +73,52 @@ def test_first_run_creates_logdir_and_reports_unknown_job(tmp_path, start_board)
     assert "Traceback" not in board.stderr
 
 
+def _first_run(board) -> dict:
+    """The first run as the Launch tab sees it, once its log shows the board's line for it."""
+    pid = int(board.wait_for(lambda: re.search(r"\(pid (\d+)\)", board.stderr))[1])
+    [launch] = board.get("/api/launch/runs").json()
+    assert launch["pid"] == pid
+    return launch
+
+
+def test_first_run_is_a_launch_with_its_live_log(tmp_path, start_board):
+    logdir = tmp_path / "fresh"
+    board = start_board(logdir, "--first_run_job", "write",
+                        "--launch_config", str(TINY_JOBS))
+    launch = _first_run(board)
+    assert (launch["job"], launch["run"]) == ("write", "write")
+    log_path = logdir / ".board" / "launches" / f"{launch['id']}.log"
+    assert f"output in {log_path}" in board.stderr
+    log = board.wait_for(lambda: board.get(f"/api/launch/runs/{launch['id']}/log").json()["done"]
+                         and board.get(f"/api/launch/runs/{launch['id']}/log").json())
+    assert log["text"] == "message: wrote the run\n"
+    assert board.get(f"/api/launch/runs/{launch['id']}").json()["status"] == "finished"
+    assert not list(logdir.glob("*.first_run.log"))
+
+
 def test_sigterm_stops_the_first_run_job_the_board_started(tmp_path, start_board):
     board = start_board(tmp_path / "fresh", "--first_run_job", "mnist")
-    pid = int(board.wait_for(lambda: re.search(r"\(pid (\d+)\)", board.stderr))[1])
-    os.kill(pid, 0)  # the job is running
+    launch = _first_run(board)
+    os.kill(launch["pid"], 0)  # the job is running
+    assert launch["status"] == "running"
     assert board.stop(signal.SIGTERM) == 0
     with pytest.raises(ProcessLookupError):
-        os.kill(pid, 0)
+        os.kill(launch["pid"], 0)
+    saved = json.loads((tmp_path / "fresh" / ".board" / "launches.json").read_text())
+    assert [entry["status"] for entry in saved["launches"]] == ["stopped"]
+
+
+def test_runs_launched_from_the_page_outlive_the_board(tmp_path, start_board):
+    board = start_board(tmp_path / "fresh", "--first_run_job", "sleep",
+                        "--launch_config", str(TINY_JOBS))
+    first = _first_run(board)
+    response = board.client.post("/api/launch/runs", json={"job": "sleep", "run": "page"})
+    assert response.status_code == 201
+    page = response.json()
+    try:
+        assert board.stop(signal.SIGTERM) == 0
+        with pytest.raises(ProcessLookupError):
+            os.kill(first["pid"], 0)
+        os.kill(page["pid"], 0)  # still running
+    finally:
+        os.killpg(page["pid"], signal.SIGKILL)

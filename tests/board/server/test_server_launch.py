@@ -6,7 +6,10 @@ import time
 from pathlib import Path
 
 import pytest
+from board.first_run import start_if_empty
 from board.ingest.discovery import Logdir
+from board.launch.config import load_registry
+from board.launch.supervisor import Supervisor
 from board.server.app import create_app
 from board.server.settings import Settings
 from fastapi.testclient import TestClient
@@ -150,3 +153,24 @@ def test_a_restarted_board_still_lists_earlier_launches(make_client):
     first = make_client()
     ended = _until_ended(first, _launch(first).json()["id"])
     assert make_client().get("/api/launch/runs").json() == [ended]
+
+
+def test_the_supervisor_the_app_was_made_with_serves_the_first_run(tmp_path):
+    supervisor = Supervisor(tmp_path, load_registry(TINY_JOBS), grace_seconds=1.0)
+    first = start_if_empty(supervisor, "write")
+    app = create_app(Settings([Logdir(str(tmp_path))], launch_config=TINY_JOBS),
+                     launch_supervisor=supervisor, start_reloader=False)
+    client = TestClient(app, base_url=LOCAL, client=("127.0.0.1", 50000))
+    try:
+        ended = _until_ended(client, first["id"])
+        assert client.get("/api/launch/runs").json() == [ended]
+        assert (ended["job"], ended["run"]) == ("write", "write")
+        log = client.get(f"/api/launch/runs/{first['id']}/log").json()
+        assert log["text"] == "message: wrote the run\n" and log["done"]
+        # Launches from the page go through that same supervisor.
+        other = _launch(client, run="other").json()
+        assert supervisor.get(other["id"])["run"] == "other"
+        _until_ended(client, other["id"])
+    finally:
+        supervisor.stop_board_launches()
+        supervisor.close()

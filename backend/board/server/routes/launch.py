@@ -115,8 +115,12 @@ JobsDep = Annotated[JobRegistry, Depends(get_jobs)]
 
 
 def get_supervisor(request: Request, settings: SettingsDep, jobs: JobsDep) -> Supervisor | None:
-    """The logdir's supervisor, created on first use; None when the logdir is not one local
-    directory (launching writes into it)."""
+    """The logdir's supervisor: the one the app was created with (the CLI makes it at start,
+    and launches the first run through it), else one created on first use; None when the
+    logdir is not one local directory (launching writes into it)."""
+    supervisor = getattr(request.app.state, "launch_supervisor", None)
+    if supervisor is not None:
+        return supervisor
     if len(settings.logdirs) != 1 or is_url(settings.logdirs[0].url):
         return None
     with _init_lock:
