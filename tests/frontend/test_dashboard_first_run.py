@@ -1,5 +1,6 @@
-"""`make run` on a fresh machine: the board on an empty logdir starts the built-in MNIST job
-and the page shows that run appearing and training, live."""
+"""`make run` on a fresh machine: the board on an empty logdir launches the built-in MNIST job
+and the page shows that run appearing and training, live, and the Launch tab lists it running
+with its output."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ class FirstRunBoard(BoardProcess):
     def stop(self) -> None:
         children = psutil.Process(self.process.pid).children(recursive=True)
         super().stop()
-        for child in children:  # the job outlives a terminated board; end it with the test
+        for child in children:  # the board stops its first run; this ends any it left
             try:
                 child.terminate()
             except psutil.NoSuchProcess:  # it had already ended (or ended with the board)
@@ -38,7 +39,20 @@ class FirstRunBoard(BoardProcess):
 def test_empty_logdir_starts_mnist_and_the_page_shows_it_live(tmp_path, open_page, screenshots):
     board = FirstRunBoard(tmp_path)
     try:
-        page = open_page(board.url)
+        # The Launch tab first, while the job surely still runs (the demo takes seconds here).
+        page = open_page(board.url + "?tab=launch")
+        launched = page.locator('.launch-run[data-run="mnist"]')
+        launched.wait_for(timeout=30_000)
+        [launch] = board.api("/api/launch/runs")
+        assert (launch["job"], launch["run"]) == ("mnist", "mnist")
+        assert launched.get_attribute("data-id") == launch["id"]
+        assert launched.get_attribute("data-status") == "running"
+        assert launched.locator(".launch-stop").is_visible()
+        log = launched.locator("pre.launch-log")  # the newest launch's log is open
+        eventually(lambda: _assert_contains(log.text_content(), "Step 0: loss"), timeout=120)
+        page.screenshot(path=str(screenshots / "first_run_launch.png"))
+
+        page.locator('.tab[data-tab="scalars"]').click()
         row = page.locator('.run-row[data-run="mnist"]')
         row.wait_for(timeout=120_000)  # appears without a reload, when its first event lands
         assert row.locator(".live-badge").count() == 1
@@ -48,7 +62,11 @@ def test_empty_logdir_starts_mnist_and_the_page_shows_it_live(tmp_path, open_pag
         page.screenshot(path=str(screenshots / "first_run.png"))
     finally:
         board.stop()
-    assert (tmp_path / "mnist.first_run.log").exists()
+    assert (tmp_path / ".board" / "launches" / f"{launch['id']}.log").exists()
+
+
+def _assert_contains(text, part):
+    assert part in (text or "")
 
 
 def _has_points(page, tag):
