@@ -3,10 +3,8 @@
 import { debounce, el } from './dom.js';
 import { openStream, RunsModel } from './model.js';
 import { onChange, readURL, state, TABS, update } from './state.js';
-import { GraphView } from './views/graph.js';
 import { DistributionCard, HistogramCard } from './views/histograms.js';
 import { ImageCard } from './views/images.js';
-import { LaunchView } from './views/launch.js';
 import { emptyState } from './views/placeholders.js';
 import { PluginView } from './views/plugin_view.js';
 import { RunsSidebar } from './views/runs.js';
@@ -18,6 +16,12 @@ const TAB_TITLES = {
   distributions: 'Distributions', images: 'Images', launch: 'Launch',
 };
 const DATA_TABS = new Set(['scalars', 'histograms', 'distributions', 'images']);
+// Tabs whose code and styles are fetched when first opened, so that loading the page (and
+// its first chart) never waits for them.
+const LAZY_TABS = {
+  graphs: { module: './views/graph.js', view: 'GraphView', css: '/static/graph.css' },
+  launch: { module: './views/launch.js', view: 'LaunchView', css: '/static/launch.css' },
+};
 
 readURL();
 const runs = new RunsModel();
@@ -36,7 +40,6 @@ document.getElementById('tabs').replaceChildren(...tabButtons);
 const sidebar = new RunsSidebar(document.getElementById('sidebar'), runs);
 const views = {
   scalars: new ScalarsView(panels.scalars, runs),
-  graphs: new GraphView(panels.graphs, runs),
   histograms: new PluginView(panels.histograms, runs, {
     kind: 'histograms', noun: 'histograms', makeCard: (r, t) => new HistogramCard(r, t),
     controls: [segmented({ label: 'Mode', name: 'hist', value: state.hist,
@@ -49,8 +52,42 @@ const views = {
   images: new PluginView(panels.images, runs, {
     kind: 'images', noun: 'images', makeCard: (r, t) => new ImageCard(r, t),
   }),
-  launch: new LaunchView(panels.launch, runs),
 };
+const loadingViews = {};
+
+/** Call `fn` with the tab's view, loading a lazy tab first (if it is still shown then). */
+function withView(tab, fn) {
+  if (views[tab]) {
+    fn(views[tab]);
+    return;
+  }
+  const lazy = LAZY_TABS[tab];
+  if (!lazy) return;
+  if (!loadingViews[tab]) {
+    panels[tab].replaceChildren(el('p', { class: 'placeholder-note' }, 'Loading…'));
+  }
+  loadingViews[tab] ??= Promise.all([import(lazy.module), stylesheet(lazy.css)])
+    .then(([module]) => {
+      views[tab] = new module[lazy.view](panels[tab], runs);
+      return views[tab];
+    });
+  loadingViews[tab].then((view) => {
+    if (state.tab === tab) fn(view);
+  }, (err) => {
+    delete loadingViews[tab];
+    panels[tab].replaceChildren(el('p', { class: 'placeholder-note error' },
+      `Could not load this tab: ${err.message}`));
+  });
+}
+
+function stylesheet(href) {
+  return new Promise((resolve, reject) => {
+    const link = el('link', { rel: 'stylesheet', href });
+    link.addEventListener('load', resolve);
+    link.addEventListener('error', () => reject(new Error(`could not load ${href}`)));
+    document.head.append(link);
+  });
+}
 
 function showTab() {
   const noRuns = runs.loaded && !runs.runs.length && !runs.error;
@@ -63,7 +100,7 @@ function showTab() {
   for (const [tab, panel] of Object.entries(panels)) panel.hidden = showEmpty || tab !== state.tab;
   empty.hidden = !showEmpty;
   if (showEmpty && !empty.firstChild) empty.append(emptyState(() => update({ tab: 'launch' })));
-  if (!showEmpty) views[state.tab]?.render();
+  if (!showEmpty) withView(state.tab, (view) => view.render());
 }
 
 const status = document.getElementById('status');
@@ -94,7 +131,7 @@ onChange((changed) => {
     showTab();
     views.scalars.invalidate();
   }
-  if (has('tagFilter')) views[state.tab]?.render();
+  if (has('tagFilter')) withView(state.tab, (view) => view.render());
   if (has('smoothing', 'x', 'logy', 'outliers')) views.scalars.invalidate();
   if (has('hist')) views.histograms.redraw();
 });
