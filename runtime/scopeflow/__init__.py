@@ -31,6 +31,10 @@ from scopeflow.framework.dtypes import (
     uint8,
     uint16,
 )
+
+# The reference types (tf.float32_ref, ...): what a Variable's dtype is.
+globals().update({name: value for name, value in vars(dtypes).items()
+                  if name.endswith("_ref") and isinstance(value, DType)})
 from scopeflow.framework.ops import (
     Graph,
     GraphKeys,

@@ -26,7 +26,7 @@ def _uninitialized(ctx, name: str):
 
 
 def _variable_infer(op):
-    return [(op.get_attr("dtype"), op.get_attr("shape"))]
+    return [(op.get_attr("dtype")._as_ref, op.get_attr("shape"))]
 
 
 def _variable_kernel(ctx):

@@ -144,7 +144,7 @@ def test_default_initializer_is_uniform_unit_scaling():
 def test_get_variable_options_trainable_collections_dtype():
     v = tf.get_variable("counter", [], dtype=tf.int32, initializer=tf.zeros_initializer,
                         trainable=False, collections=["counters"])
-    assert v.dtype == tf.int32
+    assert v.dtype == tf.int32_ref
     assert tf.get_collection("counters") == [v]
     assert v not in tf.trainable_variables()
 

@@ -15,7 +15,8 @@ def test_variable_is_three_ops_named_under_its_scope():
     assert v.op.name == "weights" and v.op.type == "Variable"
     assert v.initializer.name == "weights/Assign"
     assert v.value().op.name == "weights/read"
-    assert v.dtype == tf.float32 and v.get_shape().as_list() == [2, 3]
+    assert v.dtype == tf.float32_ref and v.get_shape().as_list() == [2, 3]
+    assert v.dtype.base_dtype == v.value().dtype == tf.convert_to_tensor(v).dtype == tf.float32
     w = tf.Variable(1.0)
     w2 = tf.Variable(1.0)
     assert (w.op.name, w2.op.name) == ("Variable", "Variable_1")
@@ -101,7 +102,7 @@ def test_assign_methods():
 def test_callable_initial_value_and_explicit_dtype():
     v = tf.Variable(lambda: tf.ones([2]), name="lazy")
     w = tf.Variable([1, 2], dtype=tf.int64)
-    assert w.dtype == tf.int64
+    assert w.dtype == tf.int64_ref
     assert any(op.name.startswith("lazy/Initializer/") for op in
                tf.get_default_graph().get_operations())
     with tf.Session() as sess:
