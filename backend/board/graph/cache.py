@@ -19,8 +19,7 @@ _LAYOUTS = ByteBudgetCache(64 << 20)
 _HIERARCHY_BYTES_PER_BYTE = 8
 
 
-def hierarchy_for(serialized: bytes) -> Hierarchy:
-    digest = hashlib.blake2b(serialized, digest_size=16).hexdigest()
+def _hierarchy(digest: str, serialized: bytes) -> Hierarchy:
     return _HIERARCHIES.get_or_compute(
         digest, lambda: Hierarchy(serialized),
         lambda _: max(len(serialized), 1024) * _HIERARCHY_BYTES_PER_BYTE)
@@ -28,11 +27,15 @@ def hierarchy_for(serialized: bytes) -> Hierarchy:
 
 def layout_json(serialized: bytes, expanded) -> bytes:
     """The root Group as JSON bytes."""
-    hierarchy = hierarchy_for(serialized)
+    digest = _digest(serialized)
+    hierarchy = _hierarchy(digest, serialized)
     opened = visible_expanded(hierarchy, expanded)
     return _LAYOUTS.get_or_compute(
-        (hierarchy.digest, opened),
-        lambda: orjson.dumps(layout(hierarchy, opened)), len)
+        (digest, opened), lambda: orjson.dumps(layout(hierarchy, opened)), len)
+
+
+def _digest(serialized: bytes) -> str:
+    return hashlib.blake2b(serialized, digest_size=16).hexdigest()
 
 
 def clear() -> None:

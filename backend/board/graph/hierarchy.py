@@ -61,7 +61,6 @@ class Hierarchy:
     """The scope tree of one GraphDef, with `edges[scope]` the aggregated sibling edges."""
 
     def __init__(self, serialized: bytes):
-        self.digest = hashlib.blake2b(serialized, digest_size=16).hexdigest()
         nodes = _parse(serialized)
         self.root = HNode("scope", "", None)
         self.scopes: dict[str, HNode] = {"": self.root}
