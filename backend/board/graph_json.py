@@ -18,12 +18,18 @@ class GraphDecodeError(ValueError):
     pass
 
 
-def graph_to_json(serialized: bytes) -> list[dict]:
+def parse_graph_def(serialized: bytes) -> graph_pb2.GraphDef:
+    """The stored GraphDef, or GraphDecodeError when its bytes do not parse."""
     graph = graph_pb2.GraphDef()
     try:
         graph.ParseFromString(serialized)
     except DecodeError as err:
         raise GraphDecodeError(f"stored GraphDef does not parse: {err}") from err
+    return graph
+
+
+def graph_to_json(serialized: bytes) -> list[dict]:
+    graph = parse_graph_def(serialized)
     return [{
         "name": node.name,
         "op": node.op,

@@ -13,10 +13,7 @@ import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 
-from google.protobuf.message import DecodeError
-
-from board.graph_json import GraphDecodeError
-from board.proto import graph_pb2
+from board.graph_json import parse_graph_def
 
 # Weisfeiler-Lehman refinement rounds for the structure signature: two see each child's
 # neighbours' neighbours, enough to tell wiring apart in the blocks a model repeats.
@@ -61,7 +58,7 @@ class Hierarchy:
     """The scope tree of one GraphDef, with `edges[scope]` the aggregated sibling edges."""
 
     def __init__(self, serialized: bytes):
-        nodes = _parse(serialized)
+        nodes = list(parse_graph_def(serialized).node)
         self.root = HNode("scope", "", None)
         self.scopes: dict[str, HNode] = {"": self.root}
         self.ops: dict[str, HNode] = {}
@@ -141,15 +138,6 @@ class Hierarchy:
 
         walk(self.root, "")
         return "\n".join(lines)
-
-
-def _parse(serialized: bytes):
-    graph = graph_pb2.GraphDef()
-    try:
-        graph.ParseFromString(serialized)
-    except DecodeError as err:
-        raise GraphDecodeError(f"stored GraphDef does not parse: {err}") from err
-    return list(graph.node)
 
 
 def _dirname(name: str) -> str:
