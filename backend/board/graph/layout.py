@@ -178,8 +178,3 @@ def _spread(items: list[Item], unit: float) -> list[float]:
         centres.append(want)
     shift = sum(c - x * unit for c, (x, _, _) in zip(centres, items, strict=True)) / len(items)
     return [c - shift for c in centres]
-
-
-def _median(values) -> float:
-    ordered = sorted(values)
-    return ordered[len(ordered) // 2]
