@@ -11,7 +11,7 @@ import threading
 import time
 from pathlib import Path
 
-from board.ingest.discovery import Logdir, discover, is_url, parse_logdir_spec
+from board.ingest.discovery import Logdir, is_url, parse_logdir_spec
 
 logger = logging.getLogger("board")
 
@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     supervisor = _launch_supervisor(logdirs, jobs)
     if args.first_run_job and supervisor is not None:
-        _maybe_first_run(supervisor, logdirs[0], args.first_run_job)
+        _maybe_first_run(supervisor, args.first_run_job)
     try:
         return _serve(args, logdirs, sock, supervisor)
     finally:
@@ -142,9 +142,7 @@ def _launch_supervisor(logdirs: list[Logdir], jobs):
         return None
 
 
-def _maybe_first_run(supervisor, logdir: Logdir, job: str) -> None:
-    if discover(logdir):
-        return
+def _maybe_first_run(supervisor, job: str) -> None:
     from board import first_run
 
     try:

@@ -11,11 +11,10 @@ from __future__ import annotations
 import logging
 import os
 
+from board.ingest.discovery import is_event_file
 from board.launch.supervisor import Supervisor
 
 logger = logging.getLogger(__name__)
-
-EVENT_FILE_MARKER = "tfevents"
 
 # Parameters that differ from a job's defaults for a first run: the demo keeps training while
 # a newcomer looks around the dashboard (100,000 steps: a minute or two on one core, so the
@@ -26,7 +25,7 @@ FIRST_RUN_PARAMS: dict[str, dict] = {"mnist": {"max_steps": 100_000}}
 def has_event_files(logdir: str | os.PathLike) -> bool:
     """Whether any directory under `logdir` (at any depth) holds an event file."""
     for _, _, files in os.walk(logdir):
-        if any(EVENT_FILE_MARKER in name for name in files):
+        if any(is_event_file(name) for name in files):
             return True
     return False
 
