@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Callable
 from contextvars import ContextVar
 
 import torch
@@ -11,6 +13,9 @@ import torch
 # RunOptions.timeout_in_ms; None when the run has no deadline. Per thread, because queue
 # runner threads run the same session concurrently with their own options.
 run_deadline: ContextVar[float | None] = ContextVar("run_deadline", default=None)
+# Guards the making of session resources: kernels of several threads (queue runners, readers)
+# may ask for the same one at once, and exactly one must be made.
+_MAKING = threading.Lock()
 
 
 class KernelContext:
@@ -39,6 +44,17 @@ class KernelContext:
         if self._generator is None:
             self._generator = self.session._generator_for(self.op, self.device)
         return self._generator
+
+    def session_resource(self, name: str, make: Callable[[], object]) -> object:
+        """`resources[name]`, made by `make()` (under a lock) when this session has none yet:
+        the state of a stateful op (a queue, a reader) that any of its kernels may need first."""
+        value = self.resources.get(name)
+        if value is None:
+            with _MAKING:
+                value = self.resources.get(name)
+                if value is None:
+                    value = self.resources[name] = make()
+        return value
 
     def blocking_timeout(self) -> float | None:
         """Seconds a blocking kernel (a queue, a reader) may wait, None for no limit: the

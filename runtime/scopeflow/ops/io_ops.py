@@ -24,6 +24,7 @@ from board import records as board_records
 from scopeflow import errors
 from scopeflow.framework import dtypes, ops, tensor_shape
 from scopeflow.framework.registry import NotDifferentiable, register_op
+from scopeflow.ops import string_values as sv
 from scopeflow.ops.queue_state import lookup_queue
 
 __all__ = [
@@ -143,28 +144,13 @@ class ReaderState:
             self.work_units_completed = 0
 
 
-_CREATE_LOCK = threading.Lock()
-
-
 def lookup_reader(ctx, name: str) -> ReaderState:
     """The session's state for reader op `name` (a ref input's value), made on first use."""
-    state = ctx.resources.get(name)
-    if state is None:
-        with _CREATE_LOCK:
-            state = ctx.resources.get(name)
-            if state is None:
-                state = ReaderState(ctx.op.graph.get_operation_by_name(name))
-                ctx.resources[name] = state
-    return state
+    return ctx.session_resource(
+        name, lambda: ReaderState(ctx.op.graph.get_operation_by_name(name)))
 
 
 # -- kernels ------------------------------------------------------------------------------
-def _string_scalar(value: bytes) -> np.ndarray:
-    out = np.empty((), dtype=object)
-    out[()] = value
-    return out
-
-
 def _reader_kernel(ctx):
     lookup_reader(ctx, ctx.op.name)
     return np.array([b"", ctx.op.name.encode()], dtype=object)
@@ -181,7 +167,7 @@ def _read_kernel(ctx, reader_name, queue_name):
         return flat[0]
 
     key, value = lookup_reader(ctx, reader_name).read(next_work)
-    return _string_scalar(key), _string_scalar(value)
+    return sv.object_array([key], ()), sv.object_array([value], ())
 
 
 def _counter_kernel(attribute: str):

@@ -168,30 +168,24 @@ def _deadline(timeout: float | None) -> float | None:
     return None if timeout is None else time.monotonic() + timeout
 
 
-_CREATE_LOCK = threading.Lock()
-
-
 def lookup_queue(ctx, name: str) -> QueueState:
     """The session's state for queue op `name` (a ref input's value), made on first use.
 
     Queues with the same non-empty `shared_name` share one state within a session.
     """
-    queue = ctx.resources.get(name)
-    if queue is not None:
-        return queue
+    return ctx.session_resource(name, lambda: _shared_or_new(ctx, name))
+
+
+def _shared_or_new(ctx, name: str) -> QueueState:
     _check_session_open(ctx)
-    with _CREATE_LOCK:
-        queue = ctx.resources.get(name)
-        if queue is None:
-            op = ctx.op.graph.get_operation_by_name(name)
-            shared = op.get_attr("shared_name")
-            key = ("shared_queue", shared)
-            queue = ctx.resources.get(key) if shared else None
-            if queue is None:
-                queue = _new_state(ctx, op)
-            if shared:
-                ctx.resources[key] = queue
-            ctx.resources[name] = queue
+    op = ctx.op.graph.get_operation_by_name(name)
+    shared = op.get_attr("shared_name")
+    if not shared:
+        return _new_state(ctx, op)
+    key = ("shared_queue", shared)
+    queue = ctx.resources.get(key)
+    if queue is None:
+        queue = ctx.resources[key] = _new_state(ctx, op)
     return queue
 
 
