@@ -112,9 +112,7 @@ def densify(value: IndexedSlices, name=None) -> Tensor:
 def indexed_slices_to_tensor(value: IndexedSlices, dtype=None, name=None, as_ref=False):
     """The registered tensor conversion: densifies, warning when that may use much memory."""
     del as_ref
-    if dtype is not None and not dtypes.as_dtype(dtype).is_compatible_with(value.dtype):
-        raise ValueError(f"Tensor conversion requested dtype {dtypes.as_dtype(dtype).name} "
-                         f"for IndexedSlices with dtype {value.dtype.name}")
+    _check_dtype(value, dtype)
     if value.dense_shape is not None:
         _warn_if_large(value.dense_shape)
     return densify(value, name=name)
@@ -139,8 +137,12 @@ def convert_to_tensor_or_indexed_slices(value, dtype=None, name=None):
     from scopeflow.framework import ops
 
     if isinstance(value, IndexedSlices):
-        if dtype is not None and not dtypes.as_dtype(dtype).is_compatible_with(value.dtype):
-            raise ValueError(f"Tensor conversion requested dtype {dtypes.as_dtype(dtype).name} "
-                             f"for IndexedSlices with dtype {value.dtype.name}")
+        _check_dtype(value, dtype)
         return value
     return ops.convert_to_tensor(value, dtype=dtype, name=name)
+
+
+def _check_dtype(value: IndexedSlices, dtype) -> None:
+    if dtype is not None and not dtypes.as_dtype(dtype).is_compatible_with(value.dtype):
+        raise ValueError(f"Tensor conversion requested dtype {dtypes.as_dtype(dtype).name} "
+                         f"for IndexedSlices with dtype {value.dtype.name}")
