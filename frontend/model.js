@@ -32,12 +32,7 @@ export const api = {
 
   /** One request per chart card: every line of the card, `points` M4 buckets each. */
   scalarsBatch(items, { points, x, smoothing, start, end } = {}) {
-    const body = { items, points, x, smoothing, start, end };
-    return request('/api/scalars/batch', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify(body),
-    });
+    return postJSON('/api/scalars/batch', { items, points, x, smoothing, start, end });
   },
 
   scalarsDownloadURL: (run, tag, format) => `/api/scalars.${format}?${query({ run, tag })}`,
