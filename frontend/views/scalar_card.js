@@ -244,19 +244,19 @@ export class ScalarCard {
     this.current = lines;
     const seq = ++this.drawSeq;
     const layout = this.layout(lines);
-    const shown = () => {
+    const markShown = () => {
       this.listen();
       this.element.dataset.shown ??= String(Date.now());
     };
     const complete = () => {
-      shown();
+      markShown();
       if (seq === this.drawSeq) this.element.dataset.drawn = String(Date.now());
     };
     if (this.element.dataset.shown || !(state.smoothing > 0)) {
       plot(this.plot, this.traces(lines), layout, PLOT_CONFIG).then(complete);
     } else {
       plot(this.plot, this.traces(lines, { raw: false }), this.firstLayout(layout, lines),
-        PLOT_CONFIG).then(shown);
+        PLOT_CONFIG).then(markShown);
       plotWhenIdle(this.plot, () => (seq === this.drawSeq
         ? [this.traces(lines), layout, PLOT_CONFIG] : null)).then(complete);
     }
