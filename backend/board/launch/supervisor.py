@@ -286,6 +286,7 @@ class Supervisor:
         except (OSError, ValueError, KeyError, TypeError) as err:
             logger.warning("ignoring unreadable launch state %s: %s", self.state_path, err)
             return
+        lost = False
         for launch in launches:
             self._launches[launch.id] = launch
             if launch.status != "running":
@@ -295,8 +296,10 @@ class Supervisor:
                                  name=f"launch-{launch.id}").start()
             else:
                 launch.status = "lost"
-        with self.changed:
-            self._save()
+                lost = True
+        if lost:  # otherwise the file already says what we know
+            with self.changed:
+                self._save()
 
     def _save(self) -> None:
         """Replace the state file atomically (lock held)."""
